@@ -1,0 +1,104 @@
+"""Command line: `python -m brainlib train|evaluate|compare`, with the notebooks' options."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from brainlib import DEPTHS
+from brainlib.profiles import PROFILES
+
+
+def _train(args) -> int:
+    from brainlib.training import TrainConfig, train
+
+    for depth in args.depth:
+        train(
+            TrainConfig(
+                depth=depth,
+                profile=args.profile,
+                data_dir=args.data,
+                results_dir=args.results,
+                cache_dir=args.cache,
+                seed=args.seed,
+                epochs=args.epochs,
+                image_size=args.image_size,
+                batch_size=args.batch_size,
+                weights=args.weights,
+                recipe=args.recipe,
+                mixed_precision=args.mixed_precision,
+                augment=not args.no_augment,
+                balance=not args.no_balance,
+                freeze_backbone=args.freeze_backbone,
+            )
+        )
+    return 0
+
+
+def _evaluate(args) -> int:
+    from brainlib.evaluation import evaluate
+
+    print(json.dumps(evaluate(args.run, args.cache), indent=2))
+    return 0
+
+
+def _compare(args) -> int:
+    from brainlib import report, runs
+
+    loaded = report.collect(args.results or runs.default_results_dir(), args.profile)
+    if not loaded:
+        print(f"No complete runs found under {args.results or runs.default_results_dir()}; train first with `python -m brainlib train`.")
+        return 1
+    table = report.table2(loaded)
+    print(table.to_string(float_format=lambda value: f"{value:.3f}"))
+    if args.out:
+        runs.write_csv(args.out, report.summary(loaded))
+        print(f"Summary written to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of the three commands."""
+    parser = argparse.ArgumentParser(prog="python -m brainlib", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train one or more ResNet depths and write run records")
+    train.add_argument("--depth", type=int, nargs="+", choices=DEPTHS, default=[50], help="ResNet depths to train, one after another")
+    train.add_argument("--profile", choices=sorted(PROFILES), help="sizes and lengths (default: BRAINLIB_PROFILE, else cpu)")
+    train.add_argument("--data", help="data set folder (default: BRAINLIB_DATA, then a kagglehub copy, then synthetic)")
+    train.add_argument("--results", help="folder for run records (default: BRAINLIB_RESULTS, else results)")
+    train.add_argument("--cache", help="folder for decoded images (default: BRAINLIB_CACHE, else .cache)")
+    train.add_argument("--seed", type=int, default=42, help="seed of split, shuffles, augmentation and initial weights")
+    train.add_argument("--epochs", type=int, help="override the profile's number of epochs")
+    train.add_argument("--image-size", type=int, help="override the profile's input side, in pixels")
+    train.add_argument("--batch-size", type=int, help="override the profile's batch size")
+    train.add_argument("--weights", help="imagenet, none, or a path to an .h5 weights file (default: the profile's)")
+    train.add_argument("--recipe", choices=["paper", "scratch"], help="optimiser settings (default: paper with pretrained weights, scratch without)")
+    train.add_argument("--mixed-precision", choices=["auto", "on", "off"], default="auto", help="bfloat16 mixed precision (auto: where supported)")
+    train.add_argument("--no-augment", action="store_true", help="train without augmentation")
+    train.add_argument("--no-balance", action="store_true", help="do not oversample smaller classes")
+    train.add_argument("--freeze-backbone", action="store_true", help="train the head only")
+    train.set_defaults(handler=_train)
+
+    evaluate = commands.add_parser("evaluate", help="reload a run's model and score its test split again")
+    evaluate.add_argument("run", help="run record folder, for example results/20261204-120000-resnet50-cpu")
+    evaluate.add_argument("--cache", help="folder for decoded images")
+    evaluate.set_defaults(handler=_evaluate)
+
+    compare = commands.add_parser("compare", help="print Table 2 from the newest run of each depth, beside the paper's")
+    compare.add_argument("--results", help="folder of run records (default: BRAINLIB_RESULTS, else results)")
+    compare.add_argument("--profile", choices=sorted(PROFILES), help="only runs of this profile")
+    compare.add_argument("--out", help="also write the summary table as CSV to this file")
+    compare.set_defaults(handler=_compare)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (FileNotFoundError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

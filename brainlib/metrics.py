@@ -1,0 +1,107 @@
+"""Numbers from predictions: the columns of the paper's Table 2, confusion matrices, reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+# Table 2 of "Evaluating ResNet architectures for brain tumor classification based on MRI images":
+# ImageNet-pretrained Keras ResNets, 3,096 images at 256x256, 80/20 split, 10 epochs.
+# The paper does not state how precision, sensitivity and F1 were averaged over classes.
+PAPER_TABLE2 = pd.DataFrame(
+    {
+        50: [0.95, 0.95, 0.95, 0.95, 0.09, 0.29, 316.7],
+        101: [0.95, 0.95, 0.95, 0.95, 0.09, 0.30, 496.6],
+        152: [0.93, 0.93, 0.93, 0.93, 0.09, 0.42, 872.7],
+    },
+    index=[
+        "accuracy",
+        "precision",
+        "sensitivity",
+        "f1",
+        "mean_train_loss",
+        "mean_validation_loss",
+        "training_time_s",
+    ],
+)
+
+# Shown in tables: how each metric was computed, in the paper's words where it has them.
+METRIC_LABELS = {
+    "accuracy": "Accuracy on the test split (paper: validation accuracy)",
+    "precision": "Precision (macro average)",
+    "sensitivity": "Sensitivity (recall, macro average)",
+    "f1": "F1 (macro average)",
+    "mean_train_loss": "Training loss, mean over epochs",
+    "mean_validation_loss": "Validation loss, mean over epochs",
+    "training_time_s": "Training time [s]",
+}
+
+
+def classification_metrics(y_true, y_pred, num_classes: int) -> dict:
+    """Compute accuracy and macro-averaged precision, sensitivity (recall) and F1."""
+    labels = list(range(num_classes))
+    precision, recall, f1, _ = skm.precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, average="macro", zero_division=0
+    )
+    return {
+        "accuracy": float(skm.accuracy_score(y_true, y_pred)),
+        "precision": float(precision),
+        "sensitivity": float(recall),
+        "f1": float(f1),
+    }
+
+
+def table2_metrics(y_true, y_pred, history: pd.DataFrame, num_classes: int, training_time_s: float) -> dict:
+    """Compute every column of the paper's Table 2 for one run.
+
+    Args:
+        y_true, y_pred: class indices of the test images.
+        history: per-epoch table with `loss` and `val_loss` columns.
+        num_classes: number of classes, so that classes missing from a small test set still count.
+        training_time_s: seconds spent in training epochs.
+    """
+    values = classification_metrics(y_true, y_pred, num_classes)
+    values["mean_train_loss"] = float(history["loss"].mean())
+    values["mean_validation_loss"] = float(history["val_loss"].mean()) if "val_loss" in history else float("nan")
+    values["training_time_s"] = float(training_time_s)
+    return values
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """Return the confusion matrix with true classes as rows and predicted classes as columns."""
+    return skm.confusion_matrix(y_true, y_pred, labels=list(range(num_classes)))
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Divide each row by its sum, so each row gives the share of a true class; empty rows stay 0."""
+    matrix = np.asarray(matrix, dtype=float)
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+
+
+def classification_report(y_true, y_pred, class_names) -> pd.DataFrame:
+    """Return scikit-learn's per-class report as a data frame, one row per class and average."""
+    report = skm.classification_report(
+        y_true,
+        y_pred,
+        labels=list(range(len(class_names))),
+        target_names=list(class_names),
+        output_dict=True,
+        zero_division=0,
+    )
+    frame = pd.DataFrame(report).T
+    frame.index.name = "class"
+    return frame.rename(columns={"recall": "sensitivity (recall)"})
+
+
+def compare_with_paper(metrics_by_depth: dict[int, dict]) -> pd.DataFrame:
+    """Place our Table 2 values next to the paper's, one row per metric, two columns per depth."""
+    columns = {}
+    for depth in sorted(metrics_by_depth):
+        ours = metrics_by_depth[depth]
+        columns[(f"ResNet-{depth}", "this study")] = [ours.get(name, np.nan) for name in PAPER_TABLE2.index]
+        columns[(f"ResNet-{depth}", "paper")] = PAPER_TABLE2[depth].tolist()
+    table = pd.DataFrame(columns, index=[METRIC_LABELS[name] for name in PAPER_TABLE2.index])
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    return table

@@ -1,0 +1,99 @@
+"""Profiles (image size, batch, epochs, data) and recipes (optimiser settings)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+PROFILE_ENV = "BRAINLIB_PROFILE"
+DEFAULT_PROFILE = "cpu"
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Sizes and lengths of one study run.
+
+    Attributes:
+        name: `paper`, `cpu` or `smoke`.
+        image_size: side of the square model input, in pixels.
+        batch_size: images per training step.
+        epochs: passes over the training set.
+        weights: `imagenet`, `none` or a path to a weights file.
+        images_per_class: when set, take at most this many images of each class (seeded),
+            so that tests and CI finish in seconds; `None` uses all data.
+        allow_download: whether data sets may be downloaded when no local copy exists.
+    """
+
+    name: str
+    image_size: int
+    batch_size: int
+    epochs: int
+    weights: str
+    images_per_class: int | None = None
+    allow_download: bool = True
+
+
+PROFILES = {
+    "paper": Profile("paper", image_size=256, batch_size=32, epochs=10, weights="imagenet"),
+    "cpu": Profile("cpu", image_size=128, batch_size=32, epochs=10, weights="imagenet"),
+    "smoke": Profile(
+        "smoke",
+        image_size=32,
+        batch_size=8,
+        epochs=1,
+        weights="none",
+        images_per_class=12,
+        allow_download=False,
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """Optimiser and loss settings.
+
+    Attributes:
+        name: `paper` (fine-tuning from ImageNet weights) or `scratch` (random initialisation).
+        peak_learning_rate: Adam learning rate; with warm-up, the rate reached after it.
+        warmup_epochs: epochs of linear warm-up from zero; 0 keeps the rate constant.
+        cosine_decay: whether the rate decays to zero along a cosine after warm-up.
+        label_smoothing: label smoothing of the categorical cross-entropy.
+    """
+
+    name: str
+    peak_learning_rate: float
+    warmup_epochs: int = 0
+    cosine_decay: bool = False
+    label_smoothing: float = 0.0
+
+
+RECIPES = {
+    # The paper's settings: Adam at 1e-4, plain categorical cross-entropy.
+    "paper": Recipe("paper", peak_learning_rate=1e-4),
+    # From random initialisation, 1e-4 barely moves a ResNet in 10 epochs (0.53 accuracy for
+    # ResNet-50 at 128 px on the Sartaj set); a higher peak rate with warm-up and cosine decay,
+    # plus label smoothing, reached 0.84 at 96 px in 15 epochs on the same split.
+    "scratch": Recipe(
+        "scratch", peak_learning_rate=1e-3, warmup_epochs=1, cosine_decay=True, label_smoothing=0.1
+    ),
+}
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Return the profile called `name`, else the one in BRAINLIB_PROFILE, else `cpu`."""
+    chosen = name or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
+    if chosen not in PROFILES:
+        raise ValueError(
+            f"Unknown profile {chosen!r}; choose one of {', '.join(PROFILES)} "
+            f"(set with --profile, the notebook's `profile` parameter or {PROFILE_ENV})."
+        )
+    return PROFILES[chosen]
+
+
+def choose_recipe(weights_used: str, requested: str | None = None) -> Recipe:
+    """Return the requested recipe, else `paper` with pretrained weights and `scratch` without."""
+    if requested:
+        if requested not in RECIPES:
+            raise ValueError(f"Unknown recipe {requested!r}; choose one of {', '.join(RECIPES)}.")
+        return RECIPES[requested]
+    return RECIPES["scratch"] if weights_used.startswith("none") else RECIPES["paper"]

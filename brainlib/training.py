@@ -1,0 +1,280 @@
+"""Train one ResNet depth on one profile and write its run record."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from brainlib import CLASS_NAMES, data, images, metrics, runs
+from brainlib.augment import balance_indices, build_augmenter
+from brainlib.hardware import bfloat16_support
+from brainlib.models import build_model, resolve_weights
+from brainlib.pipeline import make_dataset
+from brainlib.profiles import Recipe, choose_recipe, get_profile
+from brainlib.synthetic import is_synthetic
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Options of one training run; unset sizes and lengths come from the profile.
+
+    Attributes:
+        depth: ResNet depth, 50, 101 or 152.
+        profile: `paper`, `cpu` or `smoke`; None reads BRAINLIB_PROFILE.
+        data_dir: data set folder; None follows `data.resolve_data_dir`.
+        results_dir: parent folder of run records; None reads BRAINLIB_RESULTS, else `results`.
+        cache_dir: folder for decoded images and the synthetic set; None reads BRAINLIB_CACHE.
+        seed: seed of the split, the shuffles, the augmentation and the initial weights.
+        mixed_precision: `auto` (bfloat16 where the hardware supports it), `on` or `off`.
+        recipe: `paper` or `scratch`; None picks `scratch` exactly when no pretrained weights load.
+    """
+
+    depth: int = 50
+    profile: str | None = None
+    data_dir: str | None = None
+    results_dir: str | None = None
+    cache_dir: str | None = None
+    seed: int = 42
+    epochs: int | None = None
+    image_size: int | None = None
+    batch_size: int | None = None
+    weights: str | None = None
+    images_per_class: int | None = None
+    recipe: str | None = None
+    mixed_precision: str = "auto"
+    augment: bool = True
+    balance: bool = True
+    freeze_backbone: bool = False
+    progress_every_s: float = 30.0
+
+
+class ProgressLog(keras.callbacks.Callback):
+    """Print one line per epoch, and a step count every `every_s` seconds within long epochs."""
+
+    def __init__(self, epochs: int, steps: int, every_s: float):
+        super().__init__()
+        self.epochs, self.steps, self.every_s = epochs, steps, every_s
+        self.epoch_seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_start = self.last_print = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        if now - self.last_print >= self.every_s:
+            self.last_print = now
+            loss = (logs or {}).get("loss", float("nan"))
+            print(f"  epoch {len(self.epoch_seconds) + 1}/{self.epochs}: step {batch + 1}/{self.steps}, loss {loss:.3f}", flush=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self.epoch_start
+        self.epoch_seconds.append(seconds)
+        logs = logs or {}
+        note = " (includes graph tracing)" if epoch == 0 else ""
+        print(
+            f"Epoch {epoch + 1}/{self.epochs}: loss {logs.get('loss', float('nan')):.4f}, "
+            f"accuracy {logs.get('accuracy', float('nan')):.4f}, val_loss {logs.get('val_loss', float('nan')):.4f}, "
+            f"val_accuracy {logs.get('val_accuracy', float('nan')):.4f}, {seconds:.1f} s{note}",
+            flush=True,
+        )
+
+
+def learning_rate(recipe: Recipe, steps_per_epoch: int, epochs: int):
+    """Return the recipe's learning rate: a constant or a warm-up plus cosine decay schedule."""
+    if not recipe.cosine_decay and recipe.warmup_epochs == 0:
+        return recipe.peak_learning_rate
+    warmup_steps = recipe.warmup_epochs * steps_per_epoch
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0,
+        decay_steps=max(1, epochs * steps_per_epoch - warmup_steps),
+        warmup_target=recipe.peak_learning_rate,
+        warmup_steps=warmup_steps,
+    )
+
+
+def prepare_data(config: TrainConfig, image_size: int, images_per_class: int | None, allow_download: bool) -> dict:
+    """Find, decode, validate and split the data set; print one summary of what will be used."""
+    cache_dir = Path(config.cache_dir) if config.cache_dir else images.default_cache_dir()
+    data_dir, source = data.resolve_data_dir(config.data_dir, allow_download, cache_dir / "synthetic")
+    table = data.limit_per_class(data.find_images(data_dir), images_per_class, config.seed)
+    started = time.perf_counter()
+    pixels, kept, skipped = images.load_images(table, image_size, cache_dir)
+    print(f"Decoded {len(kept)} images at {image_size} px in {time.perf_counter() - started:.1f} s (cached for later runs).")
+    if len(skipped):
+        print(f"Skipped {len(skipped)} unreadable files:")
+        for row in skipped.itertuples():
+            print(f"  {row.file}: {row.reason}")
+    split = data.split_table(kept, config.seed)
+    counts = pd.crosstab(split["class"], split["split"]).reindex(columns=["train", "validation", "test"])
+    synthetic = is_synthetic(data_dir)
+    label = "SYNTHETIC stand-in, not MRI data" if synthetic else source
+    print(f"Data: {data_dir} ({label}); images per class and split:\n{counts.to_string()}")
+    return {
+        "dir": data_dir,
+        "source": source,
+        "synthetic": synthetic,
+        "split": split,
+        "pixels": pixels,
+        "labels": split["class"].map(CLASS_NAMES.index).to_numpy(),
+        "skipped": skipped,
+    }
+
+
+def _use_bfloat16(setting: str) -> tuple[bool, str]:
+    supported, why = bfloat16_support()
+    if setting == "off":
+        return False, "turned off"
+    if setting == "on":
+        return True, f"turned on ({why})"
+    return supported, why
+
+
+def train(config: TrainConfig) -> Path:
+    """Train ResNet-`config.depth` and return its run record folder under the results folder."""
+    profile = get_profile(config.profile)
+    image_size = config.image_size or profile.image_size
+    batch_size = config.batch_size or profile.batch_size
+    epochs = config.epochs or profile.epochs
+    images_per_class = config.images_per_class or profile.images_per_class
+    weights_option = config.weights or profile.weights
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    wall_start = time.perf_counter()
+
+    keras.utils.set_random_seed(config.seed)
+    prepared = prepare_data(config, image_size, images_per_class, profile.allow_download)
+    split, pixels, labels = prepared["split"], prepared["pixels"], prepared["labels"]
+    part = {name: np.flatnonzero(split["split"].to_numpy() == name) for name in ("train", "validation", "test")}
+    train_index = part["train"][balance_indices(labels[part["train"]], config.seed)] if config.balance else part["train"]
+
+    weights_path, weights_label = resolve_weights(weights_option, config.depth)
+    recipe = choose_recipe(weights_label, config.recipe)
+    use_bf16, bf16_reason = _use_bfloat16(config.mixed_precision)
+    steps_per_epoch = math.ceil(len(train_index) / batch_size)
+
+    num_classes = len(CLASS_NAMES)
+    train_ds = make_dataset(
+        pixels[train_index],
+        labels[train_index],
+        num_classes,
+        batch_size,
+        shuffle_seed=config.seed,
+        augmenter=build_augmenter(config.seed) if config.augment else None,
+    )
+    validation_ds = make_dataset(pixels[part["validation"]], labels[part["validation"]], num_classes, batch_size)
+
+    previous_policy = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16" if use_bf16 else "float32")
+    try:
+        model = build_model(config.depth, image_size, weights_path, config.freeze_backbone, num_classes)
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous_policy)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate(recipe, steps_per_epoch, epochs)),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+        metrics=["accuracy"],
+    )
+
+    results_dir = Path(config.results_dir) if config.results_dir else runs.default_results_dir()
+    run_dir = runs.create_run_dir(results_dir, f"resnet{config.depth}-{profile.name}")
+    record = {
+        "run_id": run_dir.name,
+        "status": "running",
+        "started": started_at,
+        "depth": config.depth,
+        "profile": profile.name,
+        "image_size": image_size,
+        "batch_size": batch_size,
+        "epochs": epochs,
+        "seed": config.seed,
+        "weights": weights_label,
+        "recipe": dataclasses.asdict(recipe),
+        "mixed_precision": "bfloat16" if use_bf16 else "float32",
+        "mixed_precision_reason": bf16_reason,
+        "augment": config.augment,
+        "balance": config.balance,
+        "freeze_backbone": config.freeze_backbone,
+        "data": {
+            "dir": str(prepared["dir"]),
+            "source": prepared["source"],
+            "synthetic": prepared["synthetic"],
+            "fingerprint": data.fingerprint(split["file"]),
+            "images": len(split),
+            "skipped": prepared["skipped"].to_dict("records"),
+            "split_counts": {name: int(len(index)) for name, index in part.items()},
+            "train_images_per_epoch": int(len(train_index)),
+        },
+        "class_names": list(CLASS_NAMES),
+        "parameters": int(model.count_params()),
+        "environment": runs.environment_info(),
+    }
+    runs.write_json(run_dir / "record.json", record)
+    runs.write_csv(run_dir / "split.csv", split)
+    print(
+        f"Training ResNet-{config.depth} ({record['parameters']:,} parameters), profile {profile.name}, "
+        f"{image_size} px, batch {batch_size}, {epochs} epochs, weights {weights_label}, recipe {recipe.name}, "
+        f"{record['mixed_precision']} ({bf16_reason}); run record {run_dir}",
+        flush=True,
+    )
+
+    progress = ProgressLog(epochs, steps_per_epoch, config.progress_every_s)
+    fit = model.fit(
+        train_ds,
+        validation_data=validation_ds,
+        epochs=epochs,
+        shuffle=False,  # train_ds reshuffles itself each epoch from the run's seed.
+        verbose=0,
+        callbacks=[progress, keras.callbacks.TerminateOnNaN()],
+    )
+    history = pd.DataFrame(fit.history)
+    history.insert(0, "epoch", np.arange(1, len(history) + 1))
+    history["seconds"] = progress.epoch_seconds[: len(history)]
+    runs.write_csv(run_dir / "history.csv", history)
+
+    test_ds = make_dataset(pixels[part["test"]], labels[part["test"]], num_classes, batch_size)
+    started = time.perf_counter()
+    probabilities = model.predict(test_ds, verbose=0)
+    inference_s = time.perf_counter() - started
+    y_true, y_pred = labels[part["test"]], probabilities.argmax(axis=1)
+    predictions = pd.DataFrame(
+        {"file": split["file"].to_numpy()[part["test"]], "true": y_true, "predicted": y_pred}
+    )
+    for index, name in enumerate(CLASS_NAMES):
+        predictions[f"p_{name}"] = probabilities[:, index]
+    runs.write_csv(run_dir / "predictions.csv", predictions)
+
+    seconds = progress.epoch_seconds
+    values = metrics.table2_metrics(y_true, y_pred, history, num_classes, training_time_s=sum(seconds))
+    steady = float(np.median(seconds[1:])) if len(seconds) > 1 else float(seconds[0])
+    values.update(
+        {
+            "first_epoch_s": float(seconds[0]),
+            "median_epoch_s": steady,
+            "train_images_per_s": len(train_index) / steady,
+            "test_images_per_s": len(y_true) / inference_s,
+        }
+    )
+    runs.write_json(run_dir / "metrics.json", values)
+    model.save(run_dir / "model.keras")
+    nan_stop = bool(history["loss"].isna().any()) or len(history) < epochs
+    record.update(
+        status="stopped: loss became NaN" if nan_stop else "complete",
+        finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        wall_time_s=time.perf_counter() - wall_start,
+    )
+    runs.write_json(run_dir / "record.json", record)
+    print(
+        f"ResNet-{config.depth}: test accuracy {values['accuracy']:.3f}, macro F1 {values['f1']:.3f}, "
+        f"training {values['training_time_s']:.0f} s ({values['train_images_per_s']:.1f} images/s after the first epoch). "
+        f"Run record: {run_dir}"
+    )
+    del model, train_ds, validation_ds, test_ds
+    keras.backend.clear_session()
+    gc.collect()
+    return run_dir

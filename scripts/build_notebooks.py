@@ -1,0 +1,369 @@
+"""Write the study's notebook sources (without outputs) under notebooks/.
+
+The three training notebooks are made from one template, so they differ only in their
+parameters. Run `make notebooks` after editing this file; `make study` then executes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+SETUP = '''import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the outputs
+notebook_start = time.perf_counter()
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import display
+
+import brainlib
+from brainlib import CLASS_NAMES, data, images, plots, report, runs
+from brainlib.profiles import get_profile
+from brainlib.session import describe, set_seed
+
+print(describe())'''
+
+PARAMETERS_COMMON = '''# Profile: paper (256 px, GPU), cpu (128 px, a laptop) or smoke (tiny, for tests).
+profile = os.environ.get("BRAINLIB_PROFILE", "cpu")
+# Data set folder; None tries a kagglehub copy, then a download, then a synthetic stand-in.
+data_dir = os.environ.get("BRAINLIB_DATA")
+results_dir = os.environ.get("BRAINLIB_RESULTS", "../results")
+figures_dir = os.environ.get("BRAINLIB_FIGURES", "../figures")
+cache_dir = os.environ.get("BRAINLIB_CACHE", "../.cache")
+seed = 42'''
+
+SHOW_PROFILE = '''settings = get_profile(profile)
+set_seed(seed)
+print(settings)'''
+
+LOAD_DATA = '''data_folder, data_source = data.resolve_data_dir(data_dir, settings.allow_download, os.path.join(cache_dir, "synthetic"))
+all_images = data.find_images(data_folder)
+table = data.limit_per_class(all_images, settings.images_per_class, seed)
+synthetic = data.is_synthetic(data_folder)
+data_label = "SYNTHETIC stand-in (not MRI data)" if synthetic else f"{data_folder.name} ({data_source})"
+print(f"Data: {data_folder}, {data_label}; {len(all_images)} images found, {len(table)} used by the {profile} profile.")'''
+
+WALL_TIME = '''print(f"Notebook wall time: {time.perf_counter() - notebook_start:.0f} s, profile {profile}, data {data_label}.")'''
+
+
+def notebook(cells) -> nbformat.NotebookNode:
+    book = new_notebook(cells=cells)
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.metadata["language_info"] = {"name": "python"}
+    return book
+
+
+def parameters(source: str):
+    cell = new_code_cell(source)
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def opening(title: str, paragraph: str):
+    return [
+        new_markdown_cell(f"# {title}\n\n{paragraph}"),
+        new_markdown_cell("## Set up\n\nImport the study's library and print what this machine offers."),
+        new_code_cell(SETUP),
+        new_markdown_cell(
+            "## Parameters\n\nEvery setting of this notebook. `make study` and papermill can override them; "
+            "by default they follow the environment variables `BRAINLIB_PROFILE`, `BRAINLIB_DATA`, "
+            "`BRAINLIB_RESULTS`, `BRAINLIB_FIGURES` and `BRAINLIB_CACHE`."
+        ),
+    ]
+
+
+def data_exploration():
+    return notebook(
+        opening(
+            "01 · Data exploration",
+            "What goes in: the MRI slices, found through `BRAINLIB_DATA`. What comes out: counts per class "
+            "and source folder, image sizes, a sample grid, and the 80/20 split the study uses "
+            "(figures `01_class_counts.png`, `01_sample_grid.png`, `01_split_counts.png`).",
+        )
+        + [
+            parameters(PARAMETERS_COMMON),
+            new_code_cell(SHOW_PROFILE),
+            new_markdown_cell(
+                "## Find the images\n\nThe paper's set has four flat class folders; its parent, the Sartaj set, "
+                "has `Training/` and `Testing/` folders and calls the healthy class `no_tumor`. "
+                "`find_images` reads either layout and maps folder names to the four classes."
+            ),
+            new_code_cell(LOAD_DATA),
+            new_code_cell(
+                'counts = pd.crosstab(all_images["class"], all_images["source_split"], margins=True, margins_name="total")\n'
+                "display(counts)\n"
+                'figure = plots.class_counts(all_images, title=f"Images per class and source folder: {data_label}")\n'
+                'plots.save_figure(figure, "01_class_counts", figures_dir);'
+            ),
+            new_markdown_cell(
+                "`normal` is the smallest class, which is why the paper augments it more. The training "
+                "notebooks balance it by oversampling (see notebook 02)."
+            ),
+            new_markdown_cell(
+                "## Look at image sizes\n\nThe paper's images are all 256x256; the parent set is not. Every image "
+                "is resized to the profile's square input, so a non-square image is stretched."
+            ),
+            new_code_cell(
+                "sizes = images.image_sizes(all_images)\n"
+                'print(f"{sizes[\'size\'].nunique()} distinct sizes; the most common:")\n'
+                'display(sizes["size"].value_counts().head(8).rename("images").to_frame())'
+            ),
+            new_markdown_cell("## Show a sample of each class\n\nDecode once at the profile's size (cached on disk for the training notebooks)."),
+            new_code_cell(
+                "pixels, kept, skipped = images.load_images(table, settings.image_size, cache_dir)\n"
+                'labels = kept["class"].map(CLASS_NAMES.index).to_numpy()\n'
+                'print(f"{len(kept)} images decoded at {settings.image_size} px, {len(skipped)} skipped.")\n'
+                'figure = plots.sample_grid(pixels, labels, CLASS_NAMES, per_class=6, seed=seed, title=f"Samples at {settings.image_size} px: {data_label}")\n'
+                'plots.save_figure(figure, "01_sample_grid", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Split the pool\n\nThe paper splits at code level, 80/20, with `train_test_split`. We pool the "
+                "`Training/` and `Testing/` folders and do the same, stratified by class and seeded. We also hold "
+                "out 10% of the pool from the training part as a validation split, so that the per-epoch curves "
+                "never look at the test images; the paper used its test split for those curves."
+            ),
+            new_code_cell(
+                "split = data.split_table(kept, seed)\n"
+                'display(pd.crosstab(split["class"], split["split"], margins=True, margins_name="total")[["train", "validation", "test", "total"]])\n'
+                'figure = plots.class_counts(split, title=f"Images per class and split (seed {seed})")\n'
+                'plots.save_figure(figure, "01_split_counts", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Limitations\n\n- Public brain-MRI sets hold repeated images and near-identical slices of one "
+                "patient. A random image-level split, the paper's, can put near copies of a test image into "
+                "training and inflate accuracy.\n- Neither public set has patient identifiers, so this split "
+                "cannot keep a patient's slices on one side.\n- The parent set mixes sizes and contrasts; the "
+                "paper's set was converted to grayscale 256x256 and had duplicates removed."
+            ),
+            new_markdown_cell("## Summary"),
+            new_code_cell(
+                'print(f"{len(all_images)} images in {all_images[\'class\'].nunique()} classes; smallest class: "\n'
+                '      f"{all_images[\'class\'].value_counts().idxmin()} ({all_images[\'class\'].value_counts().min()} images).")\n'
+                'print(f"Split used for training (seed {seed}): " + ", ".join(f"{name} {count}" for name, count in split["split"].value_counts().items()) + ".")\n'
+                + WALL_TIME
+            ),
+        ]
+    )
+
+
+def augmentation():
+    return notebook(
+        opening(
+            "02 · Augmentation",
+            "What goes in: the training images. What comes out: a preview of the paper's augmentations "
+            "(rotation, horizontal and vertical shift, zoom, shear) and the class balance before and after "
+            "oversampling the smaller classes (figures `02_augmentation_preview.png`, `02_class_balance.png`).",
+        )
+        + [
+            parameters(PARAMETERS_COMMON),
+            new_code_cell(SHOW_PROFILE + "\nfrom brainlib import augment"),
+            new_code_cell(LOAD_DATA),
+            new_code_cell(
+                "pixels, kept, skipped = images.load_images(table, settings.image_size, cache_dir)\n"
+                "split = data.split_table(kept, seed)\n"
+                'labels = split["class"].map(CLASS_NAMES.index).to_numpy()\n'
+                'train_index = np.flatnonzero(split["split"] == "train")'
+            ),
+            new_markdown_cell(
+                "## Preview the augmentation\n\nThe paper names the transformations but not their ranges. We use "
+                "rotation up to ±15°, shifts and zoom up to 10%, and shear 0.1, filling uncovered corners with "
+                "black as in the scans' background. The layers run on whole batches inside the `tf.data` "
+                "pipeline, on training images only."
+            ),
+            new_code_cell(
+                "augmenter = augment.build_augmenter(seed)\n"
+                "examples = [train_index[labels[train_index] == k][0] for k in range(len(CLASS_NAMES))]\n"
+                "figure = plots.augmentation_preview(pixels[examples], augmenter, views=6, row_titles=CLASS_NAMES,\n"
+                '                                    title=f"Original and six augmented views: {data_label}")\n'
+                'plots.save_figure(figure, "02_augmentation_preview", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Balance the classes\n\nThe paper augments the small `normal` class more to balance class sizes. "
+                "We do this after the split: images of smaller classes are repeated until each class is as large "
+                "as the largest, and every repeat is augmented differently."
+            ),
+            new_code_cell(
+                "balanced = train_index[augment.balance_indices(labels[train_index], seed)]\n"
+                "balance = pd.DataFrame({\n"
+                '    "before": pd.Series(labels[train_index]).map(lambda k: CLASS_NAMES[k]).value_counts(),\n'
+                '    "after balancing": pd.Series(labels[balanced]).map(lambda k: CLASS_NAMES[k]).value_counts(),\n'
+                "}).reindex(CLASS_NAMES)\n"
+                "display(balance)\n"
+                'axes = balance.plot.bar(rot=0, figsize=(7, 3.5), title="Training images per class per epoch")\n'
+                'axes.set_ylabel("images")\n'
+                'plots.save_figure(axes.figure, "02_class_balance", figures_dir);'
+            ),
+            new_markdown_cell("## Summary"),
+            new_code_cell(
+                'print(f"One training epoch sees {len(balanced)} images ({len(train_index)} distinct), "\n'
+                '      f"{len(balanced) // len(CLASS_NAMES)} per class.")\n' + WALL_TIME
+            ),
+        ]
+    )
+
+
+def training(depth: int, number: int):
+    return notebook(
+        opening(
+            f"{number:02d} · Train ResNet-{depth}",
+            f"What goes in: the data split of notebook 01 and the augmentation of notebook 02. What comes out: "
+            f"a trained ResNet-{depth} and its run record under `results/` (settings, versions, hardware, "
+            "split table, per-epoch history, test predictions, metrics, the `.keras` model), plus figures "
+            f"`resnet{depth}_training_curves.png` and `resnet{depth}_confusion_matrix.png`. Notebooks 03, 04 "
+            "and 05 differ only in their parameters.",
+        )
+        + [
+            parameters(
+                PARAMETERS_COMMON
+                + f"\ndepth = {depth}\n"
+                "epochs = None  # None: the profile's number of epochs\n"
+                "weights = None  # None: the profile's (imagenet); or none, or a path to an .h5 file\n"
+                "recipe = None  # None: paper with pretrained weights, scratch without\n"
+                'mixed_precision = "auto"  # bfloat16 where the CPU or GPU supports it'
+            ),
+            new_code_cell(SHOW_PROFILE + "\nfrom brainlib.training import TrainConfig, train"),
+            new_markdown_cell(
+                "## Choose the recipe\n\nWith ImageNet weights the study uses the paper's recipe: Adam at 1e-4 and "
+                "categorical cross-entropy for 10 epochs, fine-tuning the whole network. When the weights cannot be "
+                "downloaded (offline machines), the network starts from random weights, and the paper's small "
+                "learning rate barely moves it in 10 epochs. The `scratch` recipe then raises the learning rate to "
+                "1e-3 with one epoch of linear warm-up and a cosine decay, and adds label smoothing 0.1. The run "
+                "record and every title below state which weights and recipe were used."
+            ),
+            new_markdown_cell(
+                "## Train\n\nOne line per epoch; long epochs also print a step count every 30 s. The first epoch "
+                "includes TensorFlow's graph tracing and is reported apart from the others."
+            ),
+            new_code_cell(
+                "config = TrainConfig(depth=depth, profile=profile, data_dir=data_dir, results_dir=results_dir, cache_dir=cache_dir,\n"
+                "                     seed=seed, epochs=epochs, weights=weights, recipe=recipe, mixed_precision=mixed_precision)\n"
+                "run_dir = train(config)\n"
+                "run = runs.load_run(run_dir)\n"
+                'run["metrics"] = runs.read_json(run_dir / "metrics.json")\n'
+                "label = report.run_label(run)\n"
+                'data_label = "SYNTHETIC stand-in (not MRI data)" if run["data"]["synthetic"] else run["data"]["dir"]'
+            ),
+            new_markdown_cell("## Read the training curves"),
+            new_code_cell(
+                'display(run["history"].round(4))\n'
+                'figure = plots.training_curves(run["history"], title=label)\n'
+                'plots.save_figure(figure, f"resnet{depth}_training_curves", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Evaluate on the test split\n\nThe test images are used once, here. Predictions were collected in "
+                "one pass with their labels; every number below comes from them."
+            ),
+            new_code_cell(
+                "matrix = report.confusion_from_run(run)\n"
+                'figure = plots.confusion_matrix(matrix, CLASS_NAMES, title=f"Test split confusion matrix: {label}")\n'
+                'plots.save_figure(figure, f"resnet{depth}_confusion_matrix", figures_dir)\n'
+                'predictions = run["predictions"]\n'
+                'display(brainlib.metrics.classification_report(predictions["true"], predictions["predicted"], CLASS_NAMES).round(3))'
+            ),
+            new_markdown_cell("## Summary"),
+            new_code_cell(
+                'values = run["metrics"]\n'
+                'print(f"{label}\\nTest accuracy {values[\'accuracy\']:.3f}, macro F1 {values[\'f1\']:.3f}, "\n'
+                '      f"training {values[\'training_time_s\']:.0f} s (first epoch {values[\'first_epoch_s\']:.0f} s, "\n'
+                '      f"then {values[\'median_epoch_s\']:.0f} s per epoch, {values[\'train_images_per_s\']:.1f} images/s). Run record: {run_dir}")\n'
+                + WALL_TIME
+            ),
+        ]
+    )
+
+
+def comparison():
+    return notebook(
+        opening(
+            "06 · Comparative evaluation",
+            "What goes in: the newest complete run record of each depth for this profile, under `results/`. "
+            "What comes out: the paper's Table 2 rebuilt from those records beside the paper's values, the three "
+            "confusion matrices, and the validation curves side by side (figures `06_metrics_vs_paper.png`, "
+            "`06_confusion_matrices.png`, `06_validation_curves.png`; table `table2.csv`).",
+        )
+        + [
+            parameters(PARAMETERS_COMMON.replace("\nseed = 42", "")),
+            new_code_cell('settings = get_profile(profile)\nprint(settings)'),
+            new_markdown_cell("## Collect the runs"),
+            new_code_cell(
+                "loaded = report.collect(results_dir, profile)\n"
+                "if not loaded:\n"
+                '    raise SystemExit(f"No complete {profile} runs under {results_dir}: run notebooks 03 to 05 first.")\n'
+                "summary = report.summary(loaded)\n"
+                "display(summary.T)\n"
+                'runs.write_csv(os.path.join(figures_dir, "table2.csv"), summary)\n'
+                'data_label = ", ".join(sorted(summary["data"].unique()))'
+            ),
+            new_markdown_cell(
+                "## Rebuild Table 2\n\nThe paper reports validation accuracy, precision, sensitivity and F1 without "
+                "saying how they were averaged; we report macro averages, so each class counts the same. Our "
+                "accuracy is measured on the test split that training never saw."
+            ),
+            new_code_cell(
+                "display(report.table2(loaded).round(3))\n"
+                'figure = plots.metric_bars(report.metric_table_long(loaded), title="This study (" + "; ".join(report.run_label(run) for run in loaded.values()) + ") vs the paper")\n'
+                'plots.save_figure(figure, "06_metrics_vs_paper", figures_dir);'
+            ),
+            new_markdown_cell("## Compare the confusion matrices"),
+            new_code_cell(
+                'matrices = {f"ResNet-{depth} ({run[\'weights\']}, {run[\'recipe\'][\'name\']} recipe)": report.confusion_from_run(run) for depth, run in loaded.items()}\n'
+                'figure = plots.confusion_matrices(matrices, CLASS_NAMES, title=f"Test split, {profile} profile, {data_label}")\n'
+                'plots.save_figure(figure, "06_confusion_matrices", figures_dir);'
+            ),
+            new_markdown_cell("## Compare the validation curves"),
+            new_code_cell(
+                "figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))\n"
+                "for depth, run in loaded.items():\n"
+                '    axes[0].plot(run["history"]["epoch"], run["history"]["val_loss"], marker="o", label=f"ResNet-{depth}")\n'
+                '    axes[1].plot(run["history"]["epoch"], run["history"]["val_accuracy"], marker="o", label=f"ResNet-{depth}")\n'
+                'for ax, name in zip(axes, ["validation loss", "validation accuracy"]):\n'
+                '    ax.set_xlabel("epoch"); ax.set_ylabel(name); ax.legend()\n'
+                'figure.suptitle(f"Validation split, {profile} profile, {data_label}")\n'
+                'plots.save_figure(figure, "06_validation_curves", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## What differs from the paper\n\n- **Data**: the paper used the 3,096-image \"Brain Tumors 256x256\" "
+                "set (duplicates removed, grayscale); runs here use its parent set as found (3,264 images, with "
+                "duplicates) unless `BRAINLIB_DATA` points elsewhere.\n- **Weights**: the paper fine-tuned ImageNet "
+                "weights; where they cannot be downloaded, runs start from random weights with the `scratch` "
+                "recipe, as each run's title says.\n- **Resolution**: the `cpu` profile trains at 128 px, the "
+                "paper at 256 px (the `paper` profile).\n- **Split**: we keep a validation split apart from the "
+                "test split, so the test images are used once."
+            ),
+            new_markdown_cell("## Summary"),
+            new_code_cell(
+                "for row in summary.itertuples():\n"
+                '    print(f"ResNet-{row.depth}: accuracy {row.accuracy:.3f}, macro F1 {row.f1:.3f}, training {row.training_time_s:.0f} s, "\n'
+                '          f"{row.train_images_per_s:.1f} training images/s ({row.weights}, {row.recipe} recipe, {row.image_size} px, {row.epochs} epochs).")\n'
+                + WALL_TIME
+            ),
+        ]
+    )
+
+
+def main() -> None:
+    books = {
+        "01_data_exploration.ipynb": data_exploration(),
+        "02_augmentation.ipynb": augmentation(),
+        "03_train_resnet50.ipynb": training(50, 3),
+        "04_train_resnet101.ipynb": training(101, 4),
+        "05_train_resnet152.ipynb": training(152, 5),
+        "06_comparative_evaluation.ipynb": comparison(),
+    }
+    NOTEBOOKS.mkdir(exist_ok=True)
+    for name, book in books.items():
+        nbformat.validate(book)
+        nbformat.write(book, NOTEBOOKS / name)
+        print(f"wrote {NOTEBOOKS / name}")
+
+
+if __name__ == "__main__":
+    main()
