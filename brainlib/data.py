@@ -164,10 +164,12 @@ def resolve_data_dir(
         The folder and its source: `argument`, `BRAINLIB_DATA`, `kagglehub cache`,
         `kagglehub download` or `synthetic`.
     """
+    from_environment = os.environ.get(DATA_ENV)
     if data_dir:
-        return Path(data_dir).expanduser(), "argument"
-    if os.environ.get(DATA_ENV):
-        return Path(os.environ[DATA_ENV]).expanduser(), DATA_ENV
+        source = DATA_ENV if str(data_dir) == from_environment else "argument"
+        return Path(data_dir).expanduser(), source
+    if from_environment:
+        return Path(from_environment).expanduser(), DATA_ENV
     cached = kagglehub_cached_copy()
     if cached is not None:
         return cached, "kagglehub cache"

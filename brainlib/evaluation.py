@@ -30,7 +30,7 @@ def evaluate(run_dir: str | Path, cache_dir: str | Path | None = None) -> dict:
     model = keras.models.load_model(model_path)
     probabilities = model.predict(pixels.astype(np.float32), batch_size=run["batch_size"], verbose=0)
     y_true = kept["class"].map(CLASS_NAMES.index).to_numpy()
-    values = metrics.classification_metrics(y_true, probabilities.argmax(axis=1), len(CLASS_NAMES))
+    values = metrics.classification_metrics(y_true, probabilities.argmax(axis=1))
     keras.backend.clear_session()
     return values
 

@@ -38,12 +38,13 @@ METRIC_LABELS = {
 }
 
 
-def classification_metrics(y_true, y_pred, num_classes: int) -> dict:
-    """Compute accuracy and macro-averaged precision, sensitivity (recall) and F1."""
-    labels = list(range(num_classes))
-    precision, recall, f1, _ = skm.precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, average="macro", zero_division=0
-    )
+def classification_metrics(y_true, y_pred) -> dict:
+    """Compute accuracy and macro-averaged precision, sensitivity (recall) and F1.
+
+    Macro averages run over the classes present in `y_true` or `y_pred`, so a class that a
+    tiny test set lacks does not count as a zero.
+    """
+    precision, recall, f1, _ = skm.precision_recall_fscore_support(y_true, y_pred, average="macro", zero_division=0)
     return {
         "accuracy": float(skm.accuracy_score(y_true, y_pred)),
         "precision": float(precision),
@@ -52,16 +53,15 @@ def classification_metrics(y_true, y_pred, num_classes: int) -> dict:
     }
 
 
-def table2_metrics(y_true, y_pred, history: pd.DataFrame, num_classes: int, training_time_s: float) -> dict:
+def table2_metrics(y_true, y_pred, history: pd.DataFrame, training_time_s: float) -> dict:
     """Compute every column of the paper's Table 2 for one run.
 
     Args:
         y_true, y_pred: class indices of the test images.
         history: per-epoch table with `loss` and `val_loss` columns.
-        num_classes: number of classes, so that classes missing from a small test set still count.
         training_time_s: seconds spent in training epochs.
     """
-    values = classification_metrics(y_true, y_pred, num_classes)
+    values = classification_metrics(y_true, y_pred)
     values["mean_train_loss"] = float(history["loss"].mean())
     values["mean_validation_loss"] = float(history["val_loss"].mean()) if "val_loss" in history else float("nan")
     values["training_time_s"] = float(training_time_s)

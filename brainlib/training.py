@@ -250,7 +250,7 @@ def train(config: TrainConfig) -> Path:
     runs.write_csv(run_dir / "predictions.csv", predictions)
 
     seconds = progress.epoch_seconds
-    values = metrics.table2_metrics(y_true, y_pred, history, num_classes, training_time_s=sum(seconds))
+    values = metrics.table2_metrics(y_true, y_pred, history, training_time_s=sum(seconds))
     steady = float(np.median(seconds[1:])) if len(seconds) > 1 else float(seconds[0])
     values.update(
         {
