@@ -13,6 +13,9 @@ from brainlib.profiles import PROFILES
 def _train(args) -> int:
     from brainlib.training import TrainConfig, train
 
+    if args.resume and len(args.depth) > 1:
+        print("error: --resume continues one run; drop --depth or give one depth.", file=sys.stderr)
+        return 2
     for depth in args.depth:
         train(
             TrainConfig(
@@ -31,6 +34,7 @@ def _train(args) -> int:
                 augment=not args.no_augment,
                 balance=not args.no_balance,
                 freeze_backbone=args.freeze_backbone,
+                resume=args.resume,
             )
         )
     return 0
@@ -79,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-augment", action="store_true", help="train without augmentation")
     train.add_argument("--no-balance", action="store_true", help="do not oversample smaller classes")
     train.add_argument("--freeze-backbone", action="store_true", help="train the head only")
+    train.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run from its last finished epoch, with its own settings")
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("evaluate", help="reload a run's model and score its test split again")
@@ -99,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (FileNotFoundError, ValueError, OSError) as error:
+    except (FileNotFoundError, ValueError, OSError, FloatingPointError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130

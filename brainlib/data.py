@@ -13,11 +13,13 @@ from sklearn.model_selection import train_test_split
 from brainlib import CLASS_NAMES
 from brainlib.synthetic import is_synthetic, make_synthetic
 
-__all__ = ["find_images", "limit_per_class", "split_table", "fingerprint", "resolve_data_dir", "is_synthetic"]
+__all__ = ["scan_images", "find_images", "limit_per_class", "split_table", "fingerprint", "resolve_data_dir", "is_synthetic"]
 
 DATA_ENV = "BRAINLIB_DATA"
 # The paper's data set on Kaggle: flat class folders of 256x256 grayscale images.
 KAGGLE_DATASET = "thomasdubail/brain-tumors-256x256"
+# One image per class for each of train, validation and test, and one more so training has two.
+MIN_IMAGES_PER_CLASS = 4
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"}
 
 # Folder names used by the public brain-MRI sets, mapped to the four canonical classes.
@@ -54,13 +56,17 @@ def _subfolders(folder: Path) -> list[Path]:
     return sorted(path for path in folder.iterdir() if path.is_dir() and not path.name.startswith("."))
 
 
-def find_images(root: str | Path) -> pd.DataFrame:
-    """List the images of a data set, one row per file: `file`, `class`, `source_split`.
+def scan_images(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """List the images of a data set, and the other files found beside them.
 
     Two layouts are recognised: class folders directly under `root` (the paper's
     "Brain Tumors 256x256" set) or `Training/` and `Testing/` folders that each hold class
     folders (the Sartaj set). Class folder aliases such as `no_tumor` map to `normal`.
-    Files whose suffix is not an image suffix (for example `.DS_Store`) are ignored.
+
+    Returns:
+        images: one row per image file, with `file`, `class` and `source_split`.
+        ignored: `file` and `reason` for files that are not images by their suffix (for
+            example `.DS_Store` or `notes.txt`) and for broken symbolic links.
     """
     root = Path(root).expanduser()
     if not root.is_dir():
@@ -74,17 +80,30 @@ def find_images(root: str | Path) -> pd.DataFrame:
         sources = [(SPLIT_ALIASES[path.name.lower()], path) for path in split_folders]
     elif len(subfolders) == 1 and subfolders[0].name.lower() not in CLASS_ALIASES:
         # Downloads often wrap the data set in one extra folder.
-        return find_images(subfolders[0])
+        return scan_images(subfolders[0])
     else:
         sources = [("all", root)]
 
-    rows = []
+    rows, ignored = [], []
     for source_split, folder in sources:
+        seen: dict[str, Path] = {}
         for class_folder in _subfolders(folder):
             class_name = _canonical_class(class_folder)
+            if class_name in seen:
+                raise DataError(
+                    f"Both {seen[class_name]} and {class_folder} map to class {class_name}. Keep one folder "
+                    "(merge their images into it if both are wanted) so no image is counted twice."
+                )
+            seen[class_name] = class_folder
             for path in sorted(class_folder.rglob("*")):
-                if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+                if path.is_symlink() and not path.exists():
+                    ignored.append((str(path), "broken symbolic link"))
+                elif not path.is_file():
+                    continue
+                elif path.suffix.lower() in IMAGE_SUFFIXES:
                     rows.append((str(path), class_name, source_split))
+                else:
+                    ignored.append((str(path), f"not an image file (suffix {path.suffix or 'none'})"))
     table = pd.DataFrame(rows, columns=["file", "class", "source_split"])
     if table.empty:
         raise DataError(
@@ -97,7 +116,15 @@ def find_images(root: str | Path) -> pd.DataFrame:
             f"Data folder {root} has no images of class {', '.join(missing)}. "
             "All four classes are needed; add the missing class folders."
         )
-    return table
+    return table, pd.DataFrame(ignored, columns=["file", "reason"])
+
+
+def find_images(root: str | Path) -> pd.DataFrame:
+    """List the images of a data set, one row per file: `file`, `class`, `source_split`.
+
+    See `scan_images` for the layouts; files that are not images are left out.
+    """
+    return scan_images(root)[0]
 
 
 def limit_per_class(table: pd.DataFrame, images_per_class: int | None, seed: int) -> pd.DataFrame:
@@ -118,7 +145,15 @@ def split_table(
     per-epoch validation curves never look at the test images. Each held-out part has at
     least one image per class.
     """
-    num_classes = table["class"].nunique()
+    counts = table["class"].value_counts()
+    too_small = counts[counts < MIN_IMAGES_PER_CLASS]
+    if len(too_small):
+        listed = ", ".join(f"{name} ({count})" for name, count in too_small.items())
+        raise DataError(
+            f"Too few images to split class {listed}: each class needs at least {MIN_IMAGES_PER_CLASS}, "
+            "one each for training, validation and test. Add images to that class."
+        )
+    num_classes = len(counts)
     indices = np.arange(len(table))
     labels = table["class"].to_numpy()
     test_count = max(num_classes, int(round(test_fraction * len(table))))

@@ -59,7 +59,8 @@ def image_sizes(table: pd.DataFrame) -> pd.DataFrame:
 def _decode_or_reason(file: str, size: int) -> tuple[np.ndarray | None, str | None]:
     try:
         return decode(file, size), None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
+        # PIL reports truncated and corrupt files as OSError and some broken headers as SyntaxError.
         return None, f"{type(error).__name__}: {error}"
 
 

@@ -110,7 +110,15 @@ def build_model(
     if depth not in BACKBONES:
         raise ValueError(f"Unknown ResNet depth {depth}; choose one of {', '.join(map(str, DEPTHS))}.")
     inputs = keras.Input((image_size, image_size, 3), name="image")
-    backbone = BACKBONES[depth](include_top=False, weights=weights_path, input_shape=(image_size, image_size, 3))
+    try:
+        backbone = BACKBONES[depth](include_top=False, weights=weights_path, input_shape=(image_size, image_size, 3))
+    except (ValueError, OSError) as error:
+        if weights_path is None:
+            raise
+        raise ValueError(
+            f"Weights file {weights_path} does not fit ResNet-{depth} without its top ({error}). Pass the "
+            f"weights saved for this depth, for example {weights_file_name(depth)}, or `none`."
+        ) from error
     backbone.trainable = not freeze_backbone
     features = backbone(ResNetPreprocess(name="preprocess")(inputs), training=False if freeze_backbone else None)
     x = keras.layers.GlobalAveragePooling2D(name="pool")(features)

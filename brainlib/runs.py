@@ -22,21 +22,20 @@ def default_results_dir() -> Path:
 def create_run_dir(results_dir: str | Path, name: str) -> Path:
     """Create and return a new, empty run folder `<timestamp>-<name>`; an existing one is never reused."""
     results_dir = Path(results_dir)
-    try:
-        results_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(
-            f"Cannot create the results folder {results_dir}: {error.strerror}. "
-            f"Choose a writable folder with --results or {RESULTS_ENV}."
-        ) from error
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for attempt in range(1000):
         suffix = "" if attempt == 0 else f"-{attempt}"
         run_dir = results_dir / f"{stamp}-{name}{suffix}"
         try:
+            results_dir.mkdir(parents=True, exist_ok=True)
             run_dir.mkdir()
         except FileExistsError:
             continue
+        except OSError as error:
+            raise OSError(
+                f"Cannot create a run folder in {results_dir}: {error.strerror}. "
+                f"Choose a writable folder with --results, the notebooks' results_dir or {RESULTS_ENV}."
+            ) from error
         return run_dir
     raise FileExistsError(f"Could not find a free run folder name for {name!r} in {results_dir}.")
 
