@@ -1,4 +1,4 @@
-"""Command line: `python -m brainlib train|evaluate|compare`, with the notebooks' options."""
+"""Command line: `python -m brainlib train|evaluate|compare|predict`, with the notebooks' options."""
 
 from __future__ import annotations
 
@@ -62,6 +62,22 @@ def _compare(args) -> int:
     return 0
 
 
+def _predict(args) -> int:
+    from brainlib.predict import predict
+
+    result = predict(args.target, args.run, args.cam)
+    shown = result.drop(columns=[column for column in result.columns if column.startswith("p_")])
+    print(shown.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
+    if args.out:
+        from brainlib.runs import write_csv
+
+        write_csv(args.out, result)
+        print(f"Predictions written to {args.out}")
+    if args.cam:
+        print(f"Grad-CAM overlays written to {args.cam}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the three commands."""
     parser = argparse.ArgumentParser(prog="python -m brainlib", description=__doc__)
@@ -96,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--profile", choices=sorted(PROFILES), help="only runs of this profile")
     compare.add_argument("--out", help="also write the summary table as CSV to this file")
     compare.set_defaults(handler=_compare)
+
+    predict = commands.add_parser("predict", help="predict the class of image files with a trained run")
+    predict.add_argument("target", help="an image file or a folder of images")
+    predict.add_argument("--run", required=True, help="run record folder whose model to use")
+    predict.add_argument("--out", help="write class probabilities per image to this CSV file")
+    predict.add_argument("--cam", help="write a Grad-CAM overlay of the predicted class per image to this folder")
+    predict.set_defaults(handler=_predict)
     return parser
 
 

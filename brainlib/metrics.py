@@ -105,3 +105,92 @@ def compare_with_paper(metrics_by_depth: dict[int, dict]) -> pd.DataFrame:
     table = pd.DataFrame(columns, index=[METRIC_LABELS[name] for name in PAPER_TABLE2.index])
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     return table
+
+
+def per_class_metrics(y_true, y_pred, class_names) -> pd.DataFrame:
+    """Sensitivity (recall), specificity, precision and F1 per class, then macro and weighted averages.
+
+    Each class is scored one-vs-rest from the confusion matrix; a ratio with a zero denominator is 0.
+    """
+    matrix = confusion_matrix(y_true, y_pred, len(class_names)).astype(float)
+    true_positive = np.diag(matrix)
+    false_negative = matrix.sum(axis=1) - true_positive
+    false_positive = matrix.sum(axis=0) - true_positive
+    true_negative = matrix.sum() - true_positive - false_negative - false_positive
+
+    def ratio(numerator, denominator):
+        return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
+
+    sensitivity = ratio(true_positive, true_positive + false_negative)
+    precision = ratio(true_positive, true_positive + false_positive)
+    frame = pd.DataFrame(
+        {
+            "sensitivity (recall)": sensitivity,
+            "specificity": ratio(true_negative, true_negative + false_positive),
+            "precision": precision,
+            "f1": ratio(2 * precision * sensitivity, precision + sensitivity),
+            "support": matrix.sum(axis=1).astype(int),
+        },
+        index=list(class_names),
+    )
+    scores = frame.drop(columns="support")
+    frame.loc["macro average"] = [*scores.mean(), frame["support"].sum()]
+    weights = frame.loc[list(class_names), "support"] / frame.loc[list(class_names), "support"].sum()
+    frame.loc["weighted average"] = [*(scores.loc[list(class_names)].mul(weights, axis=0).sum()), frame.loc["macro average", "support"]]
+    frame["support"] = frame["support"].astype(int)
+    frame.index.name = "class"
+    return frame
+
+
+def roc_curves(y_true, probabilities: np.ndarray, class_names) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """One-vs-rest ROC curve and AUC per class, plus the macro-average AUC under key `macro`."""
+    y_true = np.asarray(y_true)
+    curves, areas = {}, {}
+    for index, name in enumerate(class_names):
+        positive = (y_true == index).astype(int)
+        if positive.min() == positive.max():
+            continue  # AUC is undefined for a class absent from, or alone in, the test set.
+        false_positive_rate, true_positive_rate, _ = skm.roc_curve(positive, probabilities[:, index])
+        curves[name] = pd.DataFrame({"false_positive_rate": false_positive_rate, "true_positive_rate": true_positive_rate})
+        areas[name] = float(skm.roc_auc_score(positive, probabilities[:, index]))
+    areas["macro"] = float(np.mean(list(areas.values()))) if areas else float("nan")
+    return curves, areas
+
+
+def calibration(y_true, probabilities: np.ndarray, bins: int = 10) -> tuple[float, pd.DataFrame]:
+    """Expected calibration error of the top-class confidence over equal-width bins, and the bins.
+
+    Returns:
+        (ECE, table with one row per non-empty bin: `confidence` (mean), `accuracy`, `count`).
+    """
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(y_true)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    rows = []
+    for index in range(bins):
+        members = which == index
+        if members.any():
+            rows.append({"bin": index, "confidence": confidence[members].mean(), "accuracy": correct[members].mean(), "count": int(members.sum())})
+    table = pd.DataFrame(rows, columns=["bin", "confidence", "accuracy", "count"])
+    error = float((np.abs(table["accuracy"] - table["confidence"]) * table["count"]).sum() / len(confidence))
+    return error, table
+
+
+def most_confused(y_true, y_pred, class_names, top: int = 5) -> pd.DataFrame:
+    """The most frequent (true, predicted) pairs among the errors, with their share of the true class."""
+    matrix = confusion_matrix(y_true, y_pred, len(class_names))
+    rows = [
+        {"true": class_names[i], "predicted": class_names[j], "count": int(matrix[i, j]), "share of true class": matrix[i, j] / matrix[i].sum()}
+        for i in range(len(class_names))
+        for j in range(len(class_names))
+        if i != j and matrix[i, j] > 0
+    ]
+    frame = pd.DataFrame(rows, columns=["true", "predicted", "count", "share of true class"])
+    return frame.sort_values("count", ascending=False, kind="stable").head(top).reset_index(drop=True)
+
+
+def per_image_loss(y_true, probabilities: np.ndarray) -> np.ndarray:
+    """Cross-entropy of each image: minus the log of the probability given to its true class."""
+    chosen = probabilities[np.arange(len(probabilities)), np.asarray(y_true)]
+    return -np.log(np.clip(chosen, 1e-12, 1.0))
