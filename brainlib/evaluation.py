@@ -8,7 +8,7 @@ import keras
 import numpy as np
 
 from brainlib import CLASS_NAMES, images, metrics, runs
-from brainlib.models import ResNetPreprocess  # noqa: F401  (registers the layer for loading)
+from brainlib.models import load_model
 
 
 def evaluate(run_dir: str | Path, cache_dir: str | Path | None = None) -> dict:
@@ -27,7 +27,7 @@ def evaluate(run_dir: str | Path, cache_dir: str | Path | None = None) -> dict:
     pixels, kept, skipped = images.load_images(test, run["image_size"], cache_dir, progress=False)
     if len(skipped):
         raise FileNotFoundError(f"{len(skipped)} test images of {run_dir} can no longer be read, first: {skipped.iloc[0].file}.")
-    model = keras.models.load_model(model_path)
+    model = load_model(model_path)
     probabilities = model.predict(pixels.astype(np.float32), batch_size=run["batch_size"], verbose=0)
     y_true = kept["class"].map(CLASS_NAMES.index).to_numpy()
     values = metrics.classification_metrics(y_true, probabilities.argmax(axis=1))

@@ -127,3 +127,8 @@ def build_model(
     x = keras.layers.Dropout(0.2, name="dropout_2")(x)
     outputs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="probabilities")(x)
     return keras.Model(inputs, outputs, name=f"resnet{depth}_brain_mri")
+
+
+def load_model(path: str | Path) -> keras.Model:
+    """Load a model saved by a run, for inference; this module registers its custom layer."""
+    return keras.models.load_model(path, compile=False)

@@ -135,3 +135,82 @@ def metric_bars(table: pd.DataFrame, title: str = "") -> plt.Figure:
     grid.set(ylim=(0, 1), xlabel="")
     grid.figure.suptitle(title, y=1.04)
     return grid.figure
+
+
+def roc_curves(curves_by_model: dict[str, tuple[dict, dict]], title: str = "") -> plt.Figure:
+    """Draw one-vs-rest ROC curves, one panel per model, AUC per class in the legend.
+
+    Args:
+        curves_by_model: model label -> (curves, areas) as returned by `metrics.roc_curves`.
+    """
+    figure, axes = plt.subplots(1, len(curves_by_model), figsize=(4.4 * len(curves_by_model), 4), squeeze=False)
+    for ax, (label, (curves, areas)) in zip(axes[0], curves_by_model.items()):
+        for name, curve in curves.items():
+            ax.plot(curve["false_positive_rate"], curve["true_positive_rate"], label=f"{name.replace('_tumor', '')} (AUC {areas[name]:.3f})")
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+        ax.set_xlabel("false positive rate (1 - specificity)")
+        ax.set_ylabel("sensitivity (recall)")
+        ax.set_title(f"{label}, macro AUC {areas['macro']:.3f}", fontsize=10)
+        ax.legend(fontsize=8, loc="lower right")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def reliability_diagrams(bins_by_model: dict[str, tuple[float, pd.DataFrame]], title: str = "") -> plt.Figure:
+    """Draw accuracy against confidence per confidence bin, one panel per model, ECE in the title.
+
+    Args:
+        bins_by_model: model label -> (ECE, bins) as returned by `metrics.calibration`.
+    """
+    figure, axes = plt.subplots(1, len(bins_by_model), figsize=(4 * len(bins_by_model), 3.8), squeeze=False)
+    for ax, (label, (error, bins)) in zip(axes[0], bins_by_model.items()):
+        ax.bar(bins["confidence"], bins["accuracy"], width=0.08, alpha=0.7, label="accuracy in bin")
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("confidence (top-class probability)")
+        ax.set_ylabel("accuracy")
+        ax.set_title(f"{label}, ECE {error:.3f}", fontsize=10)
+        ax.legend(fontsize=8, loc="upper left")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def cost_accuracy(summary: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Plot accuracy against training time, parameters and inference speed, one point per depth."""
+    panels = [
+        ("training_time_s", "training time [s]"),
+        ("parameters", "parameters [millions]"),
+        ("test_images_per_s", "inference [images/s]"),
+    ]
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for ax, (column, label) in zip(axes, panels):
+        values = summary[column] / (1e6 if column == "parameters" else 1)
+        ax.scatter(values, summary["accuracy"], s=60)
+        for x, y, depth in zip(values, summary["accuracy"], summary["depth"]):
+            ax.annotate(f"ResNet-{depth}", (x, y), textcoords="offset points", xytext=(5, 5), fontsize=9)
+        ax.set_xlabel(label)
+        ax.set_ylabel("test accuracy")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def image_gallery(images_by_row: dict[str, list[tuple[np.ndarray, str]]], title: str = "") -> plt.Figure:
+    """Show rows of captioned images, for example the highest-loss test images of each model."""
+    columns = max(len(items) for items in images_by_row.values())
+    figure, axes = plt.subplots(len(images_by_row), columns, figsize=(2.2 * columns, 2.6 * len(images_by_row)), squeeze=False)
+    for row, (label, items) in enumerate(images_by_row.items()):
+        for column in range(columns):
+            ax = axes[row, column]
+            ax.axis("off")
+            if column < len(items):
+                image, caption = items[column]
+                ax.imshow(image)
+                ax.set_title(caption, fontsize=7)
+        axes[row, 0].text(-0.1, 0.5, label, transform=axes[row, 0].transAxes, rotation=90, va="center", ha="right", fontsize=9)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure

@@ -11,7 +11,7 @@ import pandas as pd
 from brainlib import runs
 from brainlib.data import IMAGE_SUFFIXES
 from brainlib.images import load_images
-from brainlib.models import ResNetPreprocess  # noqa: F401  (registers the layer for loading)
+from brainlib.models import load_model
 
 
 def load_run_model(run_dir: str | Path) -> tuple[keras.Model, dict]:
@@ -24,7 +24,7 @@ def load_run_model(run_dir: str | Path) -> tuple[keras.Model, dict]:
             f"Run folder {run_dir} is incomplete ({missing} missing). Pass a folder under results/ whose "
             "record.json says status complete, for example the one printed at the end of training."
         )
-    return keras.models.load_model(model_path), runs.read_json(record_path)
+    return load_model(model_path), runs.read_json(record_path)
 
 
 def list_image_files(target: str | Path) -> list[Path]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from brainlib import CLASS_NAMES, metrics, runs
+from brainlib import CLASS_NAMES, metrics, runs, stats
 
 
 def run_label(run: dict) -> str:
@@ -61,6 +61,8 @@ def summary(loaded: dict[int, dict]) -> pd.DataFrame:
                 **{name: values[name] for name in metrics.PAPER_TABLE2.index},
                 "median_epoch_s": values["median_epoch_s"],
                 "train_images_per_s": values["train_images_per_s"],
+                "test_images_per_s": values["test_images_per_s"],
+                "parameters": run["parameters"],
                 "wall_time_s": run.get("wall_time_s"),
             }
         )
@@ -74,4 +76,69 @@ def metric_table_long(loaded: dict[int, dict]) -> pd.DataFrame:
     for depth, run in sorted(loaded.items()):
         rows.append({"depth": f"ResNet-{depth}", "source": "this study", **{n: run["metrics"][n] for n in names}})
         rows.append({"depth": f"ResNet-{depth}", "source": "paper", **{n: metrics.PAPER_TABLE2.loc[n, depth] for n in names}})
+    return pd.DataFrame(rows)
+
+
+def probabilities(run: dict) -> np.ndarray:
+    """Return a loaded run's test-split class probabilities, one row per image."""
+    return run["predictions"][[f"p_{name}" for name in CLASS_NAMES]].to_numpy()
+
+
+def check_same_test_images(loaded: dict[int, dict]) -> None:
+    """Raise unless every run was scored on the same test images in the same order."""
+    files = [tuple(run["predictions"]["file"]) for run in loaded.values()]
+    if len(set(files)) > 1:
+        raise ValueError(
+            "The runs were tested on different images (different data, seed or split), so they cannot be "
+            "compared image by image; train every depth with the same data and seed."
+        )
+
+
+def confidence_intervals(loaded: dict[int, dict], resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Bootstrap 95% intervals of accuracy and macro F1, one row per depth and statistic."""
+    rows = []
+    for depth, run in sorted(loaded.items()):
+        predictions = run["predictions"]
+        for statistic in stats.STATISTICS:
+            interval = stats.bootstrap_ci(predictions["true"], predictions["predicted"], statistic, resamples, seed)
+            rows.append({"depth": f"ResNet-{depth}", "statistic": statistic, **interval})
+    return pd.DataFrame(rows)
+
+
+def mcnemar_pairs(loaded: dict[int, dict]) -> list[dict]:
+    """Exact McNemar test for every pair of depths on their shared test images."""
+    check_same_test_images(loaded)
+    depths = sorted(loaded)
+    results = []
+    for index, first in enumerate(depths):
+        for second in depths[index + 1 :]:
+            correct = [loaded[d]["predictions"]["true"] == loaded[d]["predictions"]["predicted"] for d in (first, second)]
+            result = stats.mcnemar_exact(*correct)
+            result["table"] = result["table"].rename(
+                index=lambda label: label.replace("A", f"ResNet-{first}"), columns=lambda label: label.replace("B", f"ResNet-{second}")
+            )
+            results.append({"pair": f"ResNet-{first} vs ResNet-{second}", **result})
+    return results
+
+
+def highest_loss(run: dict, count: int = 6) -> pd.DataFrame:
+    """The test images the model got most wrong: highest cross-entropy first."""
+    predictions = run["predictions"].copy()
+    predictions["loss"] = metrics.per_image_loss(predictions["true"], probabilities(run))
+    predictions["true_class"] = predictions["true"].map(lambda index: CLASS_NAMES[index])
+    predictions["predicted_class"] = predictions["predicted"].map(lambda index: CLASS_NAMES[index])
+    predictions["probability"] = probabilities(run).max(axis=1)
+    return predictions.sort_values("loss", ascending=False).head(count).reset_index(drop=True)
+
+
+def cam_examples(run: dict, seed: int = 0) -> pd.DataFrame:
+    """Choose, per class, one correctly classified and one misclassified test image (where one exists)."""
+    predictions = run["predictions"]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for index, name in enumerate(CLASS_NAMES):
+        members = predictions[predictions["true"] == index]
+        for outcome, chosen in (("correct", members[members["predicted"] == index]), ("misclassified", members[members["predicted"] != index])):
+            if len(chosen):
+                rows.append({"class": name, "outcome": outcome, "file": chosen["file"].iloc[rng.integers(len(chosen))]})
     return pd.DataFrame(rows)

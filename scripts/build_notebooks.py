@@ -56,6 +56,8 @@ WALL_TIME = '''print(f"Notebook wall time: {time.perf_counter() - notebook_start
 
 def notebook(cells) -> nbformat.NotebookNode:
     book = new_notebook(cells=cells)
+    for index, cell in enumerate(book.cells):
+        cell.id = f"cell-{index:02d}"  # stable ids keep regenerated notebooks' diffs small
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     book.metadata["language_info"] = {"name": "python"}
     return book
@@ -285,13 +287,14 @@ def comparison():
         opening(
             "06 · Comparative evaluation",
             "What goes in: the newest complete run record of each depth for this profile, under `results/`. "
-            "What comes out: the paper's Table 2 rebuilt from those records beside the paper's values, the three "
-            "confusion matrices, and the validation curves side by side (figures `06_metrics_vs_paper.png`, "
-            "`06_confusion_matrices.png`, `06_validation_curves.png`; table `table2.csv`).",
+            "What comes out: the paper's Table 2 rebuilt from those records beside the paper's values, with "
+            "bootstrap confidence intervals; per-class metrics, ROC curves, calibration, exact McNemar tests "
+            "between depths, cost against accuracy, and the test images the models got most wrong (figures "
+            "`06_*.png`; table `table2.csv`).",
         )
         + [
-            parameters(PARAMETERS_COMMON.replace("\nseed = 42", "")),
-            new_code_cell('settings = get_profile(profile)\nprint(settings)'),
+            parameters(PARAMETERS_COMMON.replace("seed = 42", "seed = 42  # seed of the bootstrap resampling\nresamples = 2000")),
+            new_code_cell("settings = get_profile(profile)\nprint(settings)\nfrom brainlib import metrics as study_metrics"),
             new_markdown_cell("## Collect the runs"),
             new_code_cell(
                 "loaded = report.collect(results_dir, profile)\n"
@@ -300,7 +303,8 @@ def comparison():
                 "summary = report.summary(loaded)\n"
                 "display(summary.T)\n"
                 'runs.write_csv(os.path.join(figures_dir, "table2.csv"), summary)\n'
-                'data_label = ", ".join(sorted(summary["data"].unique()))'
+                'data_label = ", ".join(sorted(summary["data"].unique()))\n'
+                'labels = {depth: f"ResNet-{depth}" for depth in loaded}'
             ),
             new_markdown_cell(
                 "## Rebuild Table 2\n\nThe paper reports validation accuracy, precision, sensitivity and F1 without "
@@ -312,22 +316,97 @@ def comparison():
                 'figure = plots.metric_bars(report.metric_table_long(loaded), title="This study (" + "; ".join(report.run_label(run) for run in loaded.values()) + ") vs the paper")\n'
                 'plots.save_figure(figure, "06_metrics_vs_paper", figures_dir);'
             ),
+            new_markdown_cell(
+                "## How certain are these numbers?\n\nA test split of a few hundred images leaves each accuracy "
+                "uncertain by a few points. The percentile bootstrap resamples the test images with replacement "
+                "(`resamples` times, seeded) and reports the middle 95% of the recomputed statistic. Repeating "
+                "training over several seeds would also capture training noise; the `cpu` profile has no time "
+                "for that on a laptop, so these intervals cover test-set sampling only."
+            ),
+            new_code_cell(
+                "intervals = report.confidence_intervals(loaded, resamples=resamples, seed=seed)\n"
+                "display(intervals.round(3))"
+            ),
+            new_markdown_cell(
+                "## Are the differences between depths significant?\n\nAll depths were tested on the same images, "
+                "so the exact McNemar test compares them image by image: it looks only at images that one model "
+                "got right and the other wrong, and asks whether that split could be a coin toss."
+            ),
+            new_code_cell(
+                "for result in report.mcnemar_pairs(loaded):\n"
+                '    print(f"{result[\'pair\']}: exact McNemar p = {result[\'p_value\']:.4f} "\n'
+                '          f"({result[\'a_only\']} images right only with the first, {result[\'b_only\']} only with the second)")\n'
+                '    display(result["table"])'
+            ),
+            new_markdown_cell(
+                "## Look at each class\n\nSensitivity (recall) is the share of a class that the model finds; "
+                "specificity is the share of the other classes that it correctly does not call this class."
+            ),
+            new_code_cell(
+                "for depth, run in loaded.items():\n"
+                '    print(labels[depth])\n'
+                '    display(study_metrics.per_class_metrics(run["predictions"]["true"], run["predictions"]["predicted"], CLASS_NAMES).round(3))'
+            ),
+            new_markdown_cell("## Draw ROC curves (one class against the rest)"),
+            new_code_cell(
+                'curves = {labels[d]: study_metrics.roc_curves(run["predictions"]["true"], report.probabilities(run), CLASS_NAMES) for d, run in loaded.items()}\n'
+                'figure = plots.roc_curves(curves, title=f"Test split, {profile} profile, {data_label}")\n'
+                'plots.save_figure(figure, "06_roc_curves", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Check calibration\n\nA calibrated model that says 90% is right 90% of the time. The expected "
+                "calibration error (ECE) averages the gap between confidence and accuracy over 10 confidence bins, "
+                "weighted by how many images fall in each. Label smoothing, used by the `scratch` recipe, pulls "
+                "confidences down."
+            ),
+            new_code_cell(
+                'calibrations = {labels[d]: study_metrics.calibration(run["predictions"]["true"], report.probabilities(run)) for d, run in loaded.items()}\n'
+                'figure = plots.reliability_diagrams(calibrations, title=f"Reliability on the test split, {profile} profile")\n'
+                'plots.save_figure(figure, "06_calibration", figures_dir);'
+            ),
             new_markdown_cell("## Compare the confusion matrices"),
             new_code_cell(
                 'matrices = {f"ResNet-{depth} ({run[\'weights\']}, {run[\'recipe\'][\'name\']} recipe)": report.confusion_from_run(run) for depth, run in loaded.items()}\n'
                 'figure = plots.confusion_matrices(matrices, CLASS_NAMES, title=f"Test split, {profile} profile, {data_label}")\n'
-                'plots.save_figure(figure, "06_confusion_matrices", figures_dir);'
+                'plots.save_figure(figure, "06_confusion_matrices", figures_dir)\n'
+                "for depth, run in loaded.items():\n"
+                '    print(f"{labels[depth]}: most confused pairs")\n'
+                '    display(study_metrics.most_confused(run["predictions"]["true"], run["predictions"]["predicted"], CLASS_NAMES, top=3).round(3))'
             ),
             new_markdown_cell("## Compare the validation curves"),
             new_code_cell(
                 "figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))\n"
                 "for depth, run in loaded.items():\n"
-                '    axes[0].plot(run["history"]["epoch"], run["history"]["val_loss"], marker="o", label=f"ResNet-{depth}")\n'
-                '    axes[1].plot(run["history"]["epoch"], run["history"]["val_accuracy"], marker="o", label=f"ResNet-{depth}")\n'
+                '    axes[0].plot(run["history"]["epoch"], run["history"]["val_loss"], marker="o", label=labels[depth])\n'
+                '    axes[1].plot(run["history"]["epoch"], run["history"]["val_accuracy"], marker="o", label=labels[depth])\n'
                 'for ax, name in zip(axes, ["validation loss", "validation accuracy"]):\n'
-                '    ax.set_xlabel("epoch"); ax.set_ylabel(name); ax.legend()\n'
+                '    ax.set_xlabel("epoch")\n'
+                '    ax.set_ylabel(name)\n'
+                '    ax.legend()\n'
                 'figure.suptitle(f"Validation split, {profile} profile, {data_label}")\n'
                 'plots.save_figure(figure, "06_validation_curves", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Weigh cost against accuracy\n\nTraining time is the sum of the epochs on this machine; inference "
+                "speed is measured on the test split in one pass (batch as in training)."
+            ),
+            new_code_cell(
+                'figure = plots.cost_accuracy(summary, title=f"Cost and accuracy, {profile} profile, on {summary.iloc[0][\'data\']}")\n'
+                'plots.save_figure(figure, "06_cost_vs_accuracy", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Inspect the worst errors\n\nThe test images with the highest loss: the model gave their true class "
+                "the lowest probability. Captions give the true class, the predicted class and its probability."
+            ),
+            new_code_cell(
+                "first_run = next(iter(loaded.values()))\n"
+                "gallery = {}\n"
+                "for depth, run in loaded.items():\n"
+                "    worst = report.highest_loss(run, count=6)\n"
+                '    pixels, _, _ = images.load_images(worst, run["image_size"], cache_dir, progress=False)\n'
+                '    gallery[labels[depth]] = [(image, f"true {row.true_class}\\npred {row.predicted_class} {row.probability:.2f}") for image, row in zip(pixels, worst.itertuples())]\n'
+                'figure = plots.image_gallery(gallery, title=f"Highest-loss test images, {profile} profile, {data_label}")\n'
+                'plots.save_figure(figure, "06_highest_loss", figures_dir);'
             ),
             new_markdown_cell(
                 "## What differs from the paper\n\n- **Data**: the paper used the 3,096-image \"Brain Tumors 256x256\" "
@@ -340,9 +419,75 @@ def comparison():
             ),
             new_markdown_cell("## Summary"),
             new_code_cell(
+                'ci = intervals.set_index(["depth", "statistic"])\n'
                 "for row in summary.itertuples():\n"
-                '    print(f"ResNet-{row.depth}: accuracy {row.accuracy:.3f}, macro F1 {row.f1:.3f}, training {row.training_time_s:.0f} s, "\n'
-                '          f"{row.train_images_per_s:.1f} training images/s ({row.weights}, {row.recipe} recipe, {row.image_size} px, {row.epochs} epochs).")\n'
+                '    accuracy, f1 = ci.loc[(f"ResNet-{row.depth}", "accuracy")], ci.loc[(f"ResNet-{row.depth}", "macro F1")]\n'
+                '    print(f"ResNet-{row.depth}: accuracy {row.accuracy:.3f} [{accuracy.low:.3f}, {accuracy.high:.3f}], macro F1 {row.f1:.3f} "\n'
+                '          f"[{f1.low:.3f}, {f1.high:.3f}], training {row.training_time_s:.0f} s, {row.train_images_per_s:.1f} training images/s "\n'
+                '          f"({row.weights}, {row.recipe} recipe, {row.image_size} px, {row.epochs} epochs).")\n'
+                + WALL_TIME
+            ),
+        ]
+    )
+
+
+def explainability():
+    return notebook(
+        opening(
+            "07 · Explainability with Grad-CAM",
+            "What goes in: the newest complete run of each depth (as in notebook 06). What comes out: Grad-CAM "
+            "heatmaps over test slices, per class, for a correctly classified and a misclassified example, "
+            "with the depths side by side (figure `07_gradcam.png`).",
+        )
+        + [
+            parameters(PARAMETERS_COMMON),
+            new_code_cell(
+                "settings = get_profile(profile)\nset_seed(seed)\nprint(settings)\n"
+                "import keras\nfrom brainlib import explain\nfrom brainlib.models import load_model"
+            ),
+            new_markdown_cell(
+                "## Choose the examples\n\nFor each class, one test image that ResNet-50 (or the shallowest depth "
+                "trained) classified correctly and one it got wrong, chosen at random with `seed`."
+            ),
+            new_code_cell(
+                "loaded = report.collect(results_dir, profile)\n"
+                "if not loaded:\n"
+                '    raise SystemExit(f"No complete {profile} runs under {results_dir}: run notebooks 03 to 05 first.")\n'
+                "reference = loaded[min(loaded)]\n"
+                "examples = report.cam_examples(reference, seed=seed)\n"
+                'pixels, kept, skipped = images.load_images(examples, reference["image_size"], cache_dir, progress=False)\n'
+                'data_label = "SYNTHETIC stand-in (not MRI data)" if reference["data"]["synthetic"] else reference["data"]["dir"]\n'
+                "display(examples)"
+            ),
+            new_markdown_cell(
+                "## Compute Grad-CAM\n\nGrad-CAM weights each feature map of the last convolutional block "
+                "(`conv5_block3_out`) by the mean gradient of the predicted class's probability, sums them and keeps "
+                "the positive part: bright regions raised the model's belief in the class it predicted."
+            ),
+            new_code_cell(
+                "panels = {}\n"
+                "for depth, run in loaded.items():\n"
+                '    model = load_model(run["run_dir"] / "model.keras")\n'
+                "    probabilities = model.predict(pixels.astype(\"float32\"), verbose=0)\n"
+                "    cams = explain.grad_cam(model, pixels)\n"
+                '    panels[depth] = [(explain.overlay(image, cam), f"ResNet-{depth}: {CLASS_NAMES[p.argmax()].replace(\'_tumor\', \'\')} {p.max():.2f}") for image, cam, p in zip(pixels, cams, probabilities)]\n'
+                "    del model\n"
+                "    keras.backend.clear_session()\n"
+                "rows = {}\n"
+                "for index, example in enumerate(examples.itertuples()):\n"
+                '    rows[f"{example._1} ({example.outcome})"] = [(pixels[index], "slice")] + [panels[depth][index] for depth in sorted(panels)]\n'
+                'figure = plots.image_gallery(rows, title=f"Grad-CAM of the predicted class, {profile} profile, {data_label}")\n'
+                'plots.save_figure(figure, "07_gradcam", figures_dir);'
+            ),
+            new_markdown_cell(
+                "## Limitations\n\n- Grad-CAM at the last block has the resolution of that block (4x4 cells at "
+                "128 px), so it shows regions, not edges.\n- A heatmap says where the evidence came from, not "
+                "whether it is medically meaningful; bright areas on the skull or the image border point to "
+                "shortcuts rather than tumour tissue."
+            ),
+            new_markdown_cell("## Summary"),
+            new_code_cell(
+                'print(f"Grad-CAM for {len(examples)} test images and {len(loaded)} depths: " + ", ".join(f"ResNet-{d}" for d in sorted(loaded)) + ".")\n'
                 + WALL_TIME
             ),
         ]
@@ -357,6 +502,7 @@ def main() -> None:
         "04_train_resnet101.ipynb": training(101, 4),
         "05_train_resnet152.ipynb": training(152, 5),
         "06_comparative_evaluation.ipynb": comparison(),
+        "07_explainability.ipynb": explainability(),
     }
     NOTEBOOKS.mkdir(exist_ok=True)
     for name, book in books.items():

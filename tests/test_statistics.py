@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from brainlib import CLASS_NAMES, explain, metrics, stats
+from brainlib.models import load_model
 from brainlib.predict import predict
 
 
@@ -101,7 +102,7 @@ def test_grad_cam_peaks_on_planted_feature():
 
 
 def test_grad_cam_on_resnet_run(smoke_run):
-    model = keras.models.load_model(smoke_run / "model.keras")
+    model = load_model(smoke_run / "model.keras")
     cams = explain.grad_cam(model, np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)))
     assert cams.shape == (2, 32, 32)
     assert cams.min() >= 0
