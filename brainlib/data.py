@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 
 from brainlib import CLASS_NAMES
 from brainlib.synthetic import is_synthetic, make_synthetic
@@ -135,16 +135,10 @@ def limit_per_class(table: pd.DataFrame, images_per_class: int | None, seed: int
     return shuffled.groupby("class").head(images_per_class).sort_values("file").reset_index(drop=True)
 
 
-def split_table(
-    table: pd.DataFrame, seed: int, test_fraction: float = 0.2, validation_fraction: float = 0.1
-) -> pd.DataFrame:
-    """Pool all images and assign each to `train`, `validation` or `test`, stratified by class.
+SPLIT_MODES = ("naive", "grouped")
 
-    The paper splits the pool 80/20 into training and test images; we keep that test fraction
-    and also hold out `validation_fraction` of the pool from the training part, so that the
-    per-epoch validation curves never look at the test images. Each held-out part has at
-    least one image per class.
-    """
+
+def _check_class_sizes(table: pd.DataFrame) -> None:
     counts = table["class"].value_counts()
     too_small = counts[counts < MIN_IMAGES_PER_CLASS]
     if len(too_small):
@@ -153,20 +147,65 @@ def split_table(
             f"Too few images to split class {listed}: each class needs at least {MIN_IMAGES_PER_CLASS}, "
             "one each for training, validation and test. Add images to that class."
         )
+
+
+def _group_fold(indices: np.ndarray, labels: np.ndarray, groups: np.ndarray, fraction: float, seed: int):
+    """Split `indices` into (rest, held out) with about `fraction` held out, whole groups on one side."""
+    folds = max(2, int(round(1 / fraction)))
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    rest, held_out = next(splitter.split(indices, labels[indices], groups[indices]))
+    return indices[rest], indices[held_out]
+
+
+def split_table(
+    table: pd.DataFrame,
+    seed: int,
+    test_fraction: float = 0.2,
+    validation_fraction: float = 0.1,
+    mode: str = "naive",
+    groups=None,
+) -> pd.DataFrame:
+    """Pool all images and assign each to `train`, `validation` or `test`, stratified by class.
+
+    The paper splits the pool 80/20 into training and test images; we keep that test fraction
+    and also hold out `validation_fraction` of the pool from the training part, so that the
+    per-epoch validation curves never look at the test images.
+
+    Args:
+        mode: `naive` splits image by image, as the paper does; each held-out part has at
+            least one image per class. `grouped` keeps every group (duplicate cluster or
+            patient) on one side, with fractions met approximately (StratifiedGroupKFold).
+        groups: one group id per row, needed by `grouped`.
+    """
+    if mode not in SPLIT_MODES:
+        raise ValueError(f"Unknown split mode {mode!r}; choose one of {', '.join(SPLIT_MODES)}.")
+    _check_class_sizes(table)
+    counts = table["class"].value_counts()
     num_classes = len(counts)
     indices = np.arange(len(table))
     labels = table["class"].to_numpy()
-    test_count = max(num_classes, int(round(test_fraction * len(table))))
-    rest, test = train_test_split(indices, test_size=test_count, stratify=labels, random_state=seed)
-    validation_count = max(num_classes, int(round(validation_fraction * len(table))))
-    train, validation = train_test_split(
-        rest, test_size=validation_count, stratify=labels[rest], random_state=seed
-    )
+    if mode == "grouped":
+        if groups is None:
+            raise ValueError("The grouped split needs a group per image (duplicate clusters or patient ids).")
+        groups = np.asarray(groups)
+        rest, test = _group_fold(indices, labels, groups, test_fraction, seed)
+        train, validation = _group_fold(rest, labels, groups, validation_fraction / (1 - test_fraction), seed)
+    else:
+        test_count = max(num_classes, int(round(test_fraction * len(table))))
+        rest, test = train_test_split(indices, test_size=test_count, stratify=labels, random_state=seed)
+        validation_count = max(num_classes, int(round(validation_fraction * len(table))))
+        train, validation = train_test_split(rest, test_size=validation_count, stratify=labels[rest], random_state=seed)
     assigned = np.empty(len(table), dtype=object)
     assigned[train], assigned[validation], assigned[test] = "train", "validation", "test"
     result = table.copy()
     result["split"] = assigned
     return result
+
+
+def group_kfold(table: pd.DataFrame, groups, folds: int = 5, seed: int = 0):
+    """Yield (train indices, test indices) for stratified group k-fold, for repeated estimates."""
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    yield from splitter.split(np.arange(len(table)), table["class"].to_numpy(), np.asarray(groups))
 
 
 def fingerprint(files) -> str:

@@ -37,6 +37,12 @@ class TrainConfig:
         recipe: `paper` or `scratch`; None picks `scratch` exactly when no pretrained weights load.
         resume: a run folder to continue from its last finished epoch; its record's settings
             replace all other options.
+        split: `naive` (image by image, the paper's) or `grouped` (exact copies collapsed, then
+            duplicate clusters, or the groups of `groups_csv`, kept on one side of the split).
+        duplicate_threshold: perceptual-hash distance for near duplicates in `grouped` mode;
+            None uses `duplicates.DEFAULT_THRESHOLD`.
+        groups_csv: CSV with `file` and `group` columns (for example patient ids) to group by
+            instead of duplicate clusters.
     """
 
     depth: int = 50
@@ -57,6 +63,9 @@ class TrainConfig:
     freeze_backbone: bool = False
     progress_every_s: float = 30.0
     resume: str | None = None
+    split: str = "naive"
+    duplicate_threshold: int | None = None
+    groups_csv: str | None = None
 
 
 CHECKPOINT_NAME = "checkpoint.keras"
@@ -139,20 +148,46 @@ def prepare_data(config: TrainConfig, image_size: int, images_per_class: int | N
                 f"(more than {MAX_SKIPPED_FRACTION:.0%}), so training stops rather than use a fraction of the data. "
                 "Fix or remove the files listed above."
             )
-    split = data.split_table(kept, config.seed)
+    grouping = {"mode": config.split}
+    groups = None
+    if config.split == "grouped":
+        from brainlib import duplicates
+
+        threshold = duplicates.DEFAULT_THRESHOLD if config.duplicate_threshold is None else config.duplicate_threshold
+        clustered = duplicates.find_clusters(duplicates.hash_images(kept, progress=False), threshold)
+        collapsed = duplicates.collapse_exact_copies(clustered)
+        keep = kept["file"].isin(collapsed["file"]).to_numpy()
+        pixels, kept = pixels[keep], kept[keep].reset_index(drop=True)
+        if config.groups_csv:
+            groups = duplicates.load_groups(config.groups_csv, kept).to_numpy()
+        else:
+            groups = collapsed.set_index("file").loc[kept["file"], "cluster"].to_numpy()
+        grouping.update(
+            duplicate_threshold=threshold,
+            groups_from=config.groups_csv or "duplicate clusters",
+            groups_csv=config.groups_csv,
+            exact_copies_removed=int((~keep).sum()),
+            groups=int(len(np.unique(groups))),
+        )
+        print(
+            f"Grouped split: removed {grouping['exact_copies_removed']} exact copies; {grouping['groups']} groups "
+            f"({grouping['groups_from']}, near-duplicate threshold {threshold} bits) never straddle the split."
+        )
+    split = data.split_table(kept, config.seed, mode=config.split, groups=groups)
     counts = pd.crosstab(split["class"], split["split"]).reindex(columns=["train", "validation", "test"])
     synthetic = is_synthetic(data_dir)
     label = "SYNTHETIC stand-in, not MRI data" if synthetic else source
     print(f"Data: {data_dir} ({label}); images per class and split:\n{counts.to_string()}")
     return {
+        "pixels": pixels,
         "dir": data_dir,
         "source": source,
         "synthetic": synthetic,
         "split": split,
-        "pixels": pixels,
         "labels": split["class"].map(CLASS_NAMES.index).to_numpy(),
         "skipped": skipped,
         "ignored": ignored,
+        "grouping": grouping,
     }
 
 
@@ -198,6 +233,9 @@ def _config_from_record(record: dict, resume: Path, progress_every_s: float) -> 
         balance=record["balance"],
         freeze_backbone=record["freeze_backbone"],
         progress_every_s=progress_every_s,
+        split=record["data"].get("split_mode", {}).get("mode", "naive"),
+        duplicate_threshold=record["data"].get("split_mode", {}).get("duplicate_threshold"),
+        groups_csv=record["data"].get("split_mode", {}).get("groups_csv"),
     )
 
 
@@ -297,6 +335,7 @@ def train(config: TrainConfig) -> Path:
                 "skipped": prepared["skipped"].to_dict("records"),
                 "ignored": prepared["ignored"].to_dict("records"),
                 "split_counts": {name: int(len(index)) for name, index in part.items()},
+                "split_mode": prepared["grouping"],
                 "train_images_per_epoch": int(len(train_index)),
             },
             "class_names": list(CLASS_NAMES),

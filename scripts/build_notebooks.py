@@ -87,11 +87,12 @@ def data_exploration():
         opening(
             "01 · Data exploration",
             "What goes in: the MRI slices, found through `BRAINLIB_DATA`. What comes out: counts per class "
-            "and source folder, image sizes, a sample grid, and the 80/20 split the study uses "
-            "(figures `01_class_counts.png`, `01_sample_grid.png`, `01_split_counts.png`).",
+            "and source folder, image sizes, a sample grid, the 80/20 split the study uses, and a duplicate report with the "
+            "leakage each split mode allows (figures `01_class_counts.png`, `01_sample_grid.png`, `01_split_counts.png`, "
+            "`01_closest_pairs.png`).",
         )
         + [
-            parameters(PARAMETERS_COMMON),
+            parameters(PARAMETERS_COMMON + "\nduplicate_threshold = 4  # pHash bits within which two images count as near duplicates"),
             new_code_cell(SHOW_PROFILE),
             new_markdown_cell(
                 "## Find the images\n\nThe paper's set has four flat class folders; its parent, the Sartaj set, "
@@ -139,10 +140,66 @@ def data_exploration():
                 'plots.save_figure(figure, "01_split_counts", figures_dir);'
             ),
             new_markdown_cell(
-                "## Limitations\n\n- Public brain-MRI sets hold repeated images and near-identical slices of one "
-                "patient. A random image-level split, the paper's, can put near copies of a test image into "
-                "training and inflate accuracy.\n- Neither public set has patient identifiers, so this split "
-                "cannot keep a patient's slices on one side.\n- The parent set mixes sizes and contrasts; the "
+                "## Look for duplicates\n\nPublic brain-MRI sets hold the same slice more than once, sometimes in both "
+                "`Training/` and `Testing/`. Exact copies share file bytes or decoded pixels; near duplicates have "
+                "perceptual hashes (pHash, 64 bits) at most `duplicate_threshold` bits apart, and chains of near copies "
+                "form one cluster. A cluster whose images carry different labels is a label conflict."
+            ),
+            new_code_cell(
+                "from brainlib import duplicates\n"
+                "clusters = duplicates.find_clusters(duplicates.hash_images(kept), duplicate_threshold)\n"
+                "duplicate_report = duplicates.cluster_report(clusters)\n"
+                "cross_source = duplicate_report[duplicate_report[\"source_splits\"].str.contains(\",\")]\n"
+                "print(f\"{(clusters['exact_copy_of'] >= 0).sum()} images are exact copies of an earlier one; \"\n"
+                "      f\"{len(duplicate_report)} clusters hold {duplicate_report['images'].sum()} images (threshold {duplicate_threshold} bits); \"\n"
+                "      f\"{len(cross_source)} clusters span more than one source folder; {duplicate_report['label_conflict'].sum()} carry conflicting labels.\")\n"
+                "display(duplicate_report.drop(columns=\"files\").head(8))"
+            ),
+            new_markdown_cell("Label conflicts are listed here with their files, not dropped: a reader should decide which label is right."),
+            new_code_cell(
+                "conflicts = duplicate_report[duplicate_report[\"label_conflict\"]]\n"
+                "for row in conflicts.itertuples():\n"
+                "    print(f\"cluster {row.cluster} ({row.classes}):\", \"; \".join(os.path.relpath(file, data_folder) for file in row.files))"
+            ),
+            new_markdown_cell(
+                "## Measure leakage under each split mode\n\n`naive` splits image by image, as the paper does. `grouped` "
+                "first keeps one image of each set of exact copies, then keeps every cluster on one side of the split. "
+                "For each test image we find the training image with the closest hash."
+            ),
+            new_code_cell(
+                "leakage, neighbours = [], {}\n"
+                "for mode in (\"naive\", \"grouped\"):\n"
+                "    pool = clusters if mode == \"naive\" else duplicates.collapse_exact_copies(clusters)\n"
+                "    mode_split = data.split_table(pool, seed, mode=mode, groups=pool[\"cluster\"] if mode == \"grouped\" else None)\n"
+                "    neighbours[mode] = duplicates.cross_split_neighbours(pool, mode_split[\"split\"])\n"
+                "    distance = neighbours[mode][\"distance\"]\n"
+                "    leakage.append({\"split\": mode, \"images\": len(pool), \"test images\": len(distance),\n"
+                "                    \"identical hash in training\": int((distance == 0).sum()),\n"
+                "                    f\"near copy in training (<= {duplicate_threshold} bits)\": int((distance <= duplicate_threshold).sum())})\n"
+                "display(pd.DataFrame(leakage).set_index(\"split\"))"
+            ),
+            new_markdown_cell(
+                "Judge the threshold by eye: the closest test-training pairs under the naive split, and the closest ones "
+                "that the grouped split still allows (those are at least `duplicate_threshold + 1` bits apart)."
+            ),
+            new_code_cell(
+                "gallery = {}\n"
+                "for mode in (\"naive\", \"grouped\"):\n"
+                "    closest = neighbours[mode].head(6)\n"
+                "    pairs = pd.DataFrame({\"file\": list(closest[\"test_file\"]) + list(closest[\"train_file\"])})\n"
+                "    pair_pixels, _, _ = images.load_images(pairs, settings.image_size, cache_dir, progress=False)\n"
+                "    count = len(closest)\n"
+                "    gallery[f\"{mode}: test\"] = [(pair_pixels[i], f\"{row.test_class}\\n{row.distance} bits\") for i, row in enumerate(closest.itertuples())]\n"
+                "    gallery[f\"{mode}: training\"] = [(pair_pixels[count + i], row.train_class) for i, row in enumerate(closest.itertuples())]\n"
+                "figure = plots.image_gallery(gallery, title=f\"Closest test-training pairs by perceptual hash: {data_label}\")\n"
+                "plots.save_figure(figure, \"01_closest_pairs\", figures_dir);"
+            ),
+            new_markdown_cell(
+                "## Limitations\n\n- A random image-level split, the paper's, puts near copies of test images into training "
+                "(measured above); the training notebooks use the split mode of their `split` parameter.\n- Neither public set "
+                "has patient identifiers, so no split here can keep a patient's slices on one side; users with patient ids "
+                "can pass a CSV of `file,group` (`--groups`) to group by them.\n- pHash is shift-sensitive: copies shifted by "
+                "more than about 1% of the width exceed the default threshold.\n- The parent set mixes sizes and contrasts; the "
                 "paper's set was converted to grayscale 256x256 and had duplicates removed."
             ),
             new_markdown_cell("## Summary"),
