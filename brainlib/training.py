@@ -11,6 +11,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pandas as pd
+import tensorflow as tf
 
 from brainlib import CLASS_NAMES, data, images, metrics, runs
 from brainlib.augment import balance_indices, build_augmenter
@@ -43,6 +44,8 @@ class TrainConfig:
             None uses `duplicates.DEFAULT_THRESHOLD`.
         groups_csv: CSV with `file` and `group` columns (for example patient ids) to group by
             instead of duplicate clusters.
+        devices: devices to train on in parallel (for example ["/gpu:0", "/gpu:1"]); None uses
+            every visible GPU when there are several, else the one default device.
     """
 
     depth: int = 50
@@ -66,6 +69,7 @@ class TrainConfig:
     split: str = "naive"
     duplicate_threshold: int | None = None
     groups_csv: str | None = None
+    devices: list[str] | None = None
 
 
 CHECKPOINT_NAME = "checkpoint.keras"
@@ -236,18 +240,32 @@ def _config_from_record(record: dict, resume: Path, progress_every_s: float) -> 
         split=record["data"].get("split_mode", {}).get("mode", "naive"),
         duplicate_threshold=record["data"].get("split_mode", {}).get("duplicate_threshold"),
         groups_csv=record["data"].get("split_mode", {}).get("groups_csv"),
+        devices=record["distribution"]["devices"] if record.get("distribution", {}).get("replicas", 1) > 1 else None,
     )
 
 
-def _build_compiled_model(config, settings, weights_path, recipe, use_bf16, steps_per_epoch):
+def distribution_strategy(devices: list[str] | None = None) -> tf.distribute.Strategy:
+    """Return MirroredStrategy over `devices`, or over all GPUs when there are several, else the default."""
+    if devices:
+        return tf.distribute.MirroredStrategy(devices=devices)
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy(devices=[gpu.name for gpu in gpus])
+    return tf.distribute.get_strategy()
+
+
+def _build_compiled_model(config, settings, weights_path, recipe, use_bf16, steps_per_epoch, replicas: int = 1):
     previous_policy = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy("mixed_bfloat16" if use_bf16 else "float32")
     try:
         model = build_model(config.depth, settings["image_size"], weights_path, config.freeze_backbone, len(CLASS_NAMES))
     finally:
         keras.mixed_precision.set_dtype_policy(previous_policy)
+    # Each replica keeps the profile's batch, so the global batch grows with the replicas and the
+    # learning rate grows with it (the linear scaling rule); with one device nothing changes.
+    scaled = dataclasses.replace(recipe, peak_learning_rate=recipe.peak_learning_rate * replicas)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate(recipe, steps_per_epoch, settings["epochs"])),
+        optimizer=keras.optimizers.Adam(learning_rate(scaled, steps_per_epoch, settings["epochs"])),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=["accuracy"],
     )
@@ -271,7 +289,10 @@ def train(config: TrainConfig) -> Path:
             raise FileNotFoundError(f"Run {resume} has no {CHECKPOINT_NAME} (it stopped before its first epoch ended); start a new run.")
         config = _config_from_record(record, resume, config.progress_every_s)
     settings = _settings(config)
-    profile, epochs, batch_size = settings["profile"], settings["epochs"], settings["batch_size"]
+    profile, epochs = settings["profile"], settings["epochs"]
+    strategy = distribution_strategy(config.devices)
+    replicas = strategy.num_replicas_in_sync
+    batch_size = settings["batch_size"] * replicas  # the global batch, split across replicas
     wall_start = time.perf_counter()
 
     keras.utils.set_random_seed(config.seed)
@@ -304,7 +325,8 @@ def train(config: TrainConfig) -> Path:
     results_dir = Path(config.results_dir) if config.results_dir else runs.default_results_dir()
     run_dir = resume or runs.create_run_dir(results_dir, f"resnet{config.depth}-{profile.name}")
     if resume is None:
-        model = _build_compiled_model(config, settings, weights_path, recipe, use_bf16, steps_per_epoch)
+        with strategy.scope():
+            model = _build_compiled_model(config, settings, weights_path, recipe, use_bf16, steps_per_epoch, replicas)
         earlier = pd.DataFrame()
         record = {
             "run_id": run_dir.name,
@@ -313,7 +335,14 @@ def train(config: TrainConfig) -> Path:
             "depth": config.depth,
             "profile": profile.name,
             "image_size": settings["image_size"],
-            "batch_size": batch_size,
+            "batch_size": settings["batch_size"],
+            "distribution": {
+                "strategy": type(strategy).__name__,
+                "replicas": replicas,
+                "devices": list(getattr(strategy.extended, "worker_devices", [])),
+                "global_batch_size": batch_size,
+                "learning_rate_scale": replicas,
+            },
             "epochs": epochs,
             "seed": config.seed,
             "weights_option": settings["weights"],
@@ -345,7 +374,8 @@ def train(config: TrainConfig) -> Path:
         runs.write_json(run_dir / "record.json", record)
         runs.write_csv(run_dir / "split.csv", split)
     else:
-        model = keras.models.load_model(run_dir / CHECKPOINT_NAME)
+        with strategy.scope():
+            model = keras.models.load_model(run_dir / CHECKPOINT_NAME)
         earlier = pd.read_csv(run_dir / "history.csv") if (run_dir / "history.csv").is_file() else pd.DataFrame()
         record = {key: value for key, value in record.items() if key not in ("run_dir", "history", "predictions", "split")}
         record["status"] = "running"
@@ -353,7 +383,7 @@ def train(config: TrainConfig) -> Path:
         runs.write_json(run_dir / "record.json", record)
     print(
         f"{'Resuming' if len(earlier) else 'Training'} ResNet-{config.depth} ({record['parameters']:,} parameters), "
-        f"profile {profile.name}, {settings['image_size']} px, batch {batch_size}, {epochs} epochs, weights {record['weights']}, "
+        f"profile {profile.name}, {settings['image_size']} px, global batch {batch_size} on {replicas} replica(s), {epochs} epochs, weights {record['weights']}, "
         f"recipe {recipe.name}, {record['mixed_precision']} ({record['mixed_precision_reason']}); run record {run_dir}",
         flush=True,
     )
