@@ -339,7 +339,7 @@ def train(config: TrainConfig) -> Path:
             "distribution": {
                 "strategy": type(strategy).__name__,
                 "replicas": replicas,
-                "devices": list(getattr(strategy.extended, "worker_devices", [])),
+                "devices": list(strategy.extended.worker_devices) if isinstance(strategy, tf.distribute.MirroredStrategy) else [],
                 "global_batch_size": batch_size,
                 "learning_rate_scale": replicas,
             },
