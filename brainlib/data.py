@@ -1,4 +1,8 @@
-"""Find a data set on disk, map its class folders to the four classes, and split it."""
+"""Find a data set on disk, map its class folders to the four classes, and split it.
+
+"The paper" is "Evaluating ResNet architectures for brain tumor classification based on MRI images",
+whose Table 2 this study rebuilds.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ SPLIT_ALIASES = {"training": "train", "train": "train", "testing": "test", "test
 
 
 class DataError(ValueError):
-    """A data set folder that cannot be used as it is; the message says what to change."""
+    """A data set folder that cannot be used as it is; the message names the change to make."""
 
 
 def _canonical_class(folder: Path) -> str:
@@ -229,7 +233,7 @@ def kagglehub_cached_copy() -> Path | None:
 def resolve_data_dir(
     data_dir: str | Path | None = None, allow_download: bool = True, synthetic_dir: str | Path = ".cache/synthetic"
 ) -> tuple[Path, str]:
-    """Find the data set to use and say where it came from.
+    """Find the data set to use and report where it came from.
 
     Order: `data_dir`, then BRAINLIB_DATA, then a copy kagglehub downloaded earlier, then a
     kagglehub download (when `allow_download`), then a synthetic stand-in made on the spot.

@@ -109,7 +109,7 @@ def find_clusters(hashed: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> p
 
 
 def cluster_report(clustered: pd.DataFrame) -> pd.DataFrame:
-    """One row per group of two or more images: size, classes, source folders, label conflict, files."""
+    """Summarise each group of two or more images: size, classes, source folders, label conflict, files."""
     rows = []
     for cluster, members in clustered.groupby("cluster"):
         if len(members) < 2:

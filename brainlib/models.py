@@ -1,4 +1,8 @@
-"""ResNet-50/101/152 from keras.applications with the paper's classification head."""
+"""ResNet-50/101/152 from keras.applications with the paper's classification head.
+
+"The paper" is "Evaluating ResNet architectures for brain tumor classification based on MRI images",
+whose Table 2 this study rebuilds.
+"""
 
 from __future__ import annotations
 

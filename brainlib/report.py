@@ -1,4 +1,8 @@
-"""Study-level results built from run records: Table 2 beside the paper's, confusion matrices."""
+"""Study-level results built from run records: Table 2 beside the paper's, confusion matrices.
+
+"The paper" is "Evaluating ResNet architectures for brain tumor classification based on MRI images",
+whose Table 2 this study rebuilds.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ def table2(loaded: dict[int, dict]) -> pd.DataFrame:
 
 
 def summary(loaded: dict[int, dict]) -> pd.DataFrame:
-    """One row per depth: the Table 2 values plus the settings a reader needs to interpret them."""
+    """Tabulate one row per depth: the Table 2 values plus the settings a reader needs to interpret them."""
     rows = []
     for depth, run in sorted(loaded.items()):
         values = run["metrics"]
@@ -122,7 +126,7 @@ def mcnemar_pairs(loaded: dict[int, dict]) -> list[dict]:
 
 
 def highest_loss(run: dict, count: int = 6) -> pd.DataFrame:
-    """The test images the model got most wrong: highest cross-entropy first."""
+    """Return the test images the model got most wrong, highest cross-entropy first."""
     predictions = run["predictions"].copy()
     predictions["loss"] = metrics.per_image_loss(predictions["true"], probabilities(run))
     predictions["true_class"] = predictions["true"].map(lambda index: CLASS_NAMES[index])
