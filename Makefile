@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-NOTEBOOKS := 01_data_exploration 02_augmentation 03_train_resnet50 04_train_resnet101 05_train_resnet152 06_comparative_evaluation
+NOTEBOOKS := 01_data_exploration 02_augmentation 03_train_resnet50 04_train_resnet101 05_train_resnet152 06_comparative_evaluation 07_explainability
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: study test lab notebooks venv
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name brainlib --display-name "Python (brainlib)" > /dev/null
 	@touch $(STAMP)
 
-# Run notebooks 01 to 06 in order, in place, with papermill; cell outputs stream to the terminal.
+# Run notebooks 01 to 07 in order, in place, with papermill; cell outputs stream to the terminal.
 study: $(STAMP)
 	@start=$$(date +%s); \
 	for notebook in $(NOTEBOOKS); do \

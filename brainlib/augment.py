@@ -20,12 +20,15 @@ def build_augmenter(seed: int | None = None) -> keras.Sequential:
     The layers act only when called with `training=True`, on batches of 0-255 images.
     """
     fill = {"fill_mode": "constant", "fill_value": 0.0}
+    # Each layer gets its own seed: layers built from one seed draw the same random stream, which
+    # would tie, for example, every image's rotation angle to its zoom factor.
+    seeds = [None] * 4 if seed is None else [seed + offset for offset in range(4)]
     return keras.Sequential(
         [
-            keras.layers.RandomRotation(ROTATION_DEGREES / 360, seed=seed, **fill),
-            keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, seed=seed, **fill),
-            keras.layers.RandomZoom(ZOOM_FRACTION, seed=seed, **fill),
-            keras.layers.RandomShear(x_factor=SHEAR_FACTOR, y_factor=SHEAR_FACTOR, seed=seed, **fill),
+            keras.layers.RandomRotation(ROTATION_DEGREES / 360, seed=seeds[0], **fill),
+            keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, seed=seeds[1], **fill),
+            keras.layers.RandomZoom(ZOOM_FRACTION, seed=seeds[2], **fill),
+            keras.layers.RandomShear(x_factor=SHEAR_FACTOR, y_factor=SHEAR_FACTOR, seed=seeds[3], **fill),
         ],
         name="augmentation",
     )

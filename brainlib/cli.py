@@ -82,7 +82,7 @@ def _predict(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser of the three commands."""
+    """Build the argument parser of the train, evaluate, compare and predict commands."""
     parser = argparse.ArgumentParser(prog="python -m brainlib", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

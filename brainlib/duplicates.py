@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import imagehash
 import numpy as np
@@ -146,16 +147,29 @@ def cross_split_neighbours(clustered: pd.DataFrame, split: pd.Series) -> pd.Data
     ).sort_values("distance", kind="stable").reset_index(drop=True)
 
 
-def load_groups(csv_path, table: pd.DataFrame) -> pd.Series:
-    """Read patient or group ids from a CSV with columns `file` and `group`, matched by file name.
+def load_groups(csv_path, table: pd.DataFrame, root) -> pd.Series:
+    """Read patient or group ids from a CSV with columns `file` and `group`.
 
-    Every image of `table` needs a group; the error lists the first ones missing.
+    `file` is either the image path relative to the data folder `root` (for example
+    `Training/glioma_tumor/gg (1).jpg`) or, when every image name is unique, the bare file name.
+    Every image of `table` needs a group; the error lists the first one missing.
     """
     groups = pd.read_csv(csv_path)
     if not {"file", "group"} <= set(groups.columns):
         raise ValueError(f"{csv_path} needs the columns `file` and `group`; it has {', '.join(groups.columns)}.")
-    by_name = dict(zip(groups["file"].map(lambda name: str(name).replace("\\\\", "/").split("/")[-1]), groups["group"]))
-    names = table["file"].map(lambda name: name.replace("\\\\", "/").split("/")[-1])
+    keys = groups["file"].astype(str).str.replace("\\", "/", regex=False)
+    relative = table["file"].map(lambda file: Path(file).relative_to(root).as_posix())
+    if keys.str.contains("/").all():
+        names = relative
+    else:
+        names = relative.map(lambda path: path.split("/")[-1])
+        repeated = names[names.duplicated()]
+        if len(repeated):
+            raise ValueError(
+                f"Image name {repeated.iloc[0]} occurs more than once under {root}, so {csv_path} must give paths "
+                "relative to the data folder (for example Training/glioma_tumor/image(1).jpg) instead of bare names."
+            )
+    by_name = dict(zip(keys, groups["group"]))
     missing = names[~names.isin(by_name)]
     if len(missing):
         raise ValueError(f"{csv_path} has no group for {len(missing)} images, for example {missing.iloc[0]}; add rows for them.")
@@ -163,5 +177,12 @@ def load_groups(csv_path, table: pd.DataFrame) -> pd.Series:
 
 
 def collapse_exact_copies(clustered: pd.DataFrame) -> pd.DataFrame:
-    """Keep the first of every set of exact copies (same bytes or same decoded pixels)."""
-    return clustered[clustered["exact_copy_of"] < 0].reset_index(drop=True)
+    """Keep the first of every set of exact copies (same bytes or same decoded pixels).
+
+    Copies whose labels differ from the image they copy are all kept, so no label conflict is
+    settled silently; they share a cluster and so stay on one side of a grouped split.
+    """
+    first = clustered["exact_copy_of"].to_numpy()
+    classes = clustered["class"].to_numpy()
+    conflicting = (first >= 0) & (classes != classes[np.maximum(first, 0)])
+    return clustered[(first < 0) | conflicting].reset_index(drop=True)

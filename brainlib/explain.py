@@ -44,6 +44,10 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_indices=None, feature
     Args:
         images: (n, size, size, 3) images as the model takes them (0-255 for our ResNets).
         class_indices: the class to explain per image; None explains each image's predicted class.
+
+    NOTE: the gradient is taken of the softmax probability, not of the pre-softmax score that
+    the Grad-CAM paper uses; for very confident predictions the map is fainter and partly
+    contrastive (evidence against the other classes).
     """
     explainer = gradcam_model(model, feature_layer)
     batch = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))

@@ -67,8 +67,11 @@ def _decode_or_reason(file: str, size: int) -> tuple[np.ndarray | None, str | No
 def _cache_key(files: list[str], size: int) -> str:
     digest = hashlib.sha256(str(size).encode())
     for file in files:
-        stat = os.stat(file)
-        digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        try:
+            stat = os.stat(file)
+            digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{file}\0missing\n".encode())  # decoding reports it as skipped
     return digest.hexdigest()[:20]
 
 

@@ -115,6 +115,8 @@ def per_class_metrics(y_true, y_pred, class_names) -> pd.DataFrame:
     """Sensitivity (recall), specificity, precision and F1 per class, then macro and weighted averages.
 
     Each class is scored one-vs-rest from the confusion matrix; a ratio with a zero denominator is 0.
+    The macro average runs over all classes given, so on a test set that lacks a class it can be
+    lower than `classification_metrics`, which averages over the classes present.
     """
     matrix = confusion_matrix(y_true, y_pred, len(class_names)).astype(float)
     true_positive = np.diag(matrix)

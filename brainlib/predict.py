@@ -45,7 +45,8 @@ def predict(target: str | Path, run_dir: str | Path, cam_dir: str | Path | None 
 
     Images are decoded exactly as in training (RGB, resized to the run's input size). Files that
     cannot be read get a `skipped` reason instead of a prediction. With `cam_dir`, a Grad-CAM
-    overlay of the predicted class is written there for each image as `<name>_cam.png`.
+    overlay of the predicted class is written there for each image as `<index>_<name>_cam.png`,
+    the index being the file's row in the result.
 
     Returns:
         One row per file: `file`, `predicted`, `probability`, `p_<class>` for every class, `skipped`.
@@ -70,8 +71,10 @@ def predict(target: str | Path, run_dir: str | Path, cam_dir: str | Path | None 
 
         cam_dir = Path(cam_dir)
         cam_dir.mkdir(parents=True, exist_ok=True)
-        cams = grad_cam(model, pixels)
-        for file, image, cam in zip(kept["file"], pixels, cams):
-            Image.fromarray(overlay(image, cam)).save(cam_dir / f"{Path(file).stem}_cam.png")
+        chunk = record["batch_size"]
+        cams = np.concatenate([grad_cam(model, pixels[start : start + chunk]) for start in range(0, len(pixels), chunk)])
+        for index, (file, image, cam) in enumerate(zip(kept["file"], pixels, cams)):
+            # The index keeps overlays of same-named files from different folders apart.
+            Image.fromarray(overlay(image, cam)).save(cam_dir / f"{index:04d}_{Path(file).stem}_cam.png")
     keras.backend.clear_session()
     return result

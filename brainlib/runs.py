@@ -42,6 +42,8 @@ def create_run_dir(results_dir: str | Path, name: str) -> Path:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write `text` to a temporary file beside `path`, then rename it into place."""
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"Cannot write {path}: folder {path.parent} does not exist. Create it or choose another path.")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

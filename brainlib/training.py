@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import gc
 import math
+import os
 import time
+import zipfile
 from pathlib import Path
 
 import keras
@@ -82,16 +84,25 @@ CHECKPOINT_NAME = "checkpoint.keras"
 MAX_SKIPPED_FRACTION = 0.05
 
 
-class ProgressLog(keras.callbacks.Callback):
-    """Print one line per epoch (and a step count every `every_s` seconds), and save the history.
+def check_config(config: "TrainConfig") -> None:
+    """Reject option combinations that would be silently ignored."""
+    if config.split not in data.SPLIT_MODES:
+        raise ValueError(f"Unknown split mode {config.split!r}; choose one of {', '.join(data.SPLIT_MODES)}.")
+    if config.split != "grouped" and (config.groups_csv or config.duplicate_threshold is not None):
+        raise ValueError("--groups and --duplicate-threshold only apply to the grouped split; add --split grouped.")
 
-    The per-epoch history is rewritten to `history_path` after every epoch, so an interrupted
-    run keeps the epochs it finished.
+
+class ProgressLog(keras.callbacks.Callback):
+    """Print one line per epoch (and a step count every `every_s` seconds), and save progress.
+
+    After every epoch with a finite loss the model is saved to `checkpoint_path` and the history
+    to `history_path`, so an interrupted run keeps the epochs it finished.
     """
 
-    def __init__(self, epochs: int, steps: int, every_s: float, history_path: Path, earlier: pd.DataFrame):
+    def __init__(self, epochs: int, steps: int, every_s: float, history_path: Path, earlier: pd.DataFrame, checkpoint_path: Path):
         super().__init__()
         self.epochs, self.steps, self.every_s, self.history_path = epochs, steps, every_s, history_path
+        self.checkpoint_path = checkpoint_path
         self.rows = earlier.to_dict("records")
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -108,6 +119,12 @@ class ProgressLog(keras.callbacks.Callback):
         seconds = time.perf_counter() - self.epoch_start
         logs = {name: float(value) for name, value in (logs or {}).items() if name != "learning_rate"}
         self.rows.append({"epoch": epoch + 1, **logs, "seconds": seconds})
+        if np.isfinite(logs.get("loss", np.nan)):
+            # Save the checkpoint before the history, each atomically, so the history never lists an
+            # epoch that the checkpoint lacks and an interrupted save leaves the previous file intact.
+            temporary = self.checkpoint_path.with_name(".checkpoint.tmp.keras")
+            self.model.save(temporary)
+            os.replace(temporary, self.checkpoint_path)
         runs.write_csv(self.history_path, self.history())
         note = " (includes graph tracing)" if epoch == 0 or len(self.rows) == 1 else ""
         print(
@@ -167,7 +184,7 @@ def prepare_data(config: TrainConfig, image_size: int, images_per_class: int | N
         keep = kept["file"].isin(collapsed["file"]).to_numpy()
         pixels, kept = pixels[keep], kept[keep].reset_index(drop=True)
         if config.groups_csv:
-            groups = duplicates.load_groups(config.groups_csv, kept).to_numpy()
+            groups = duplicates.load_groups(config.groups_csv, kept, data_dir).to_numpy()
         else:
             groups = collapsed.set_index("file").loc[kept["file"], "cluster"].to_numpy()
         grouping.update(
@@ -282,6 +299,7 @@ def train(config: TrainConfig) -> Path:
     With `config.resume` set to a run folder, continue that run from its last saved epoch with
     the settings in its record instead.
     """
+    check_config(config)
     resume = Path(config.resume) if config.resume else None
     record = None
     if resume is not None:
@@ -289,6 +307,11 @@ def train(config: TrainConfig) -> Path:
         record = runs.load_run(resume)
         if record.get("status") == "complete":
             raise ValueError(f"Run {resume} is already complete; start a new run instead of --resume.")
+        if str(record.get("status", "")).startswith("stopped"):
+            raise ValueError(
+                f"Run {resume} {record['status']}, so its checkpoint cannot be trusted; start a new run "
+                "with a lower learning rate or --mixed-precision off."
+            )
         if not checkpoint.is_file():
             raise FileNotFoundError(f"Run {resume} has no {CHECKPOINT_NAME} (it stopped before its first epoch ended); start a new run.")
         config = _config_from_record(record, resume, config.progress_every_s)
@@ -378,8 +401,16 @@ def train(config: TrainConfig) -> Path:
         runs.write_json(run_dir / "record.json", record)
         runs.write_csv(run_dir / "split.csv", split)
     else:
-        with strategy.scope():
-            model = keras.models.load_model(run_dir / CHECKPOINT_NAME)
+        if record.get("distribution", {}).get("replicas", 1) != replicas:
+            raise ValueError(
+                f"Run {resume} trained on {record['distribution']['replicas']} device(s) but {replicas} are in use now; "
+                "resume on the same number of devices so the batch and learning rate stay the same."
+            )
+        try:
+            with strategy.scope():
+                model = keras.models.load_model(run_dir / CHECKPOINT_NAME)
+        except (zipfile.BadZipFile, ValueError, OSError) as error:
+            raise ValueError(f"Checkpoint {run_dir / CHECKPOINT_NAME} cannot be read ({error}); start a new run.") from error
         earlier = pd.read_csv(run_dir / "history.csv") if (run_dir / "history.csv").is_file() else pd.DataFrame()
         record = {key: value for key, value in record.items() if key not in ("run_dir", "history", "predictions", "split")}
         record["status"] = "running"
@@ -392,7 +423,7 @@ def train(config: TrainConfig) -> Path:
         flush=True,
     )
 
-    progress = ProgressLog(epochs, steps_per_epoch, config.progress_every_s, run_dir / "history.csv", earlier)
+    progress = ProgressLog(epochs, steps_per_epoch, config.progress_every_s, run_dir / "history.csv", earlier, run_dir / CHECKPOINT_NAME)
     try:
         model.fit(
             train_ds,
@@ -404,7 +435,6 @@ def train(config: TrainConfig) -> Path:
             callbacks=[
                 progress,
                 keras.callbacks.TerminateOnNaN(),
-                keras.callbacks.ModelCheckpoint(run_dir / CHECKPOINT_NAME, save_weights_only=False),
             ],
         )
     except KeyboardInterrupt:
@@ -421,7 +451,8 @@ def train(config: TrainConfig) -> Path:
         runs.write_json(run_dir / "record.json", record)
         raise FloatingPointError(
             f"Training loss of ResNet-{config.depth} became NaN in epoch {len(history)}; the run stopped and its "
-            f"record is kept in {run_dir}. Try a lower learning rate (--recipe paper) or --mixed-precision off."
+            f"record is kept in {run_dir}. Start a new run with a lower learning rate (for example --recipe paper "
+            "instead of scratch) or with --mixed-precision off."
         )
 
     test_ds = make_dataset(pixels[part["test"]], labels[part["test"]], num_classes, batch_size)

@@ -196,7 +196,8 @@ def data_exploration():
             ),
             new_markdown_cell(
                 "## Limitations\n\n- A random image-level split, the paper's, puts near copies of test images into training "
-                "(measured above); the training notebooks use the split mode of their `split` parameter.\n- Neither public set "
+                "(measured above). The training notebooks split naively, as the paper does; `python -m brainlib train --split grouped` "
+                "trains with the grouped split.\n- Neither public set "
                 "has patient identifiers, so no split here can keep a patient's slices on one side; users with patient ids "
                 "can pass a CSV of `file,group` (`--groups`) to group by them.\n- pHash is shift-sensitive: copies shifted by "
                 "more than about 1% of the width exceed the default threshold.\n- The parent set mixes sizes and contrasts; the "
@@ -467,8 +468,9 @@ def comparison():
             ),
             new_markdown_cell(
                 "## What differs from the paper\n\n- **Data**: the paper used the 3,096-image \"Brain Tumors 256x256\" "
-                "set (duplicates removed, grayscale); runs here use its parent set as found (3,264 images, with "
-                "duplicates) unless `BRAINLIB_DATA` points elsewhere.\n- **Weights**: the paper fine-tuned ImageNet "
+                "set (duplicates removed, grayscale); the data of these runs is named in the summary table above. On "
+                "its parent set, the Sartaj set, the naive split leaves near copies of test images in training "
+                "(notebook 01 measures how many).\n- **Weights**: the paper fine-tuned ImageNet "
                 "weights; where they cannot be downloaded, runs start from random weights with the `scratch` "
                 "recipe, as each run's title says.\n- **Resolution**: the `cpu` profile trains at 128 px, the "
                 "paper at 256 px (the `paper` profile).\n- **Split**: we keep a validation split apart from the "

@@ -27,3 +27,9 @@ def test_augmenter_changes_training_batches_only():
     augmented = np.asarray(augmenter(batch, training=True))
     assert augmented.shape == batch.shape
     assert not np.allclose(augmented, batch)
+
+
+def test_augmentation_layers_get_distinct_seeds():
+    augmenter = build_augmenter(seed=5)
+    seeds = [layer.seed for layer in augmenter.layers]
+    assert len(set(seeds)) == len(seeds)

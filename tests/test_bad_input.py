@@ -203,3 +203,18 @@ def test_nan_loss_stops_and_keeps_record(flat_dataset, tmp_path, monkeypatch):
         train(_tiny_config(tmp_path, flat_dataset))
     (run_dir,) = (tmp_path / "results").iterdir()
     assert runs.read_json(run_dir / "record.json")["status"] == "stopped: loss became NaN"
+    assert not (run_dir / training.CHECKPOINT_NAME).exists()
+    with pytest.raises(ValueError, match="start a new run"):
+        train(TrainConfig(resume=str(run_dir)))
+
+
+def test_missing_file_is_skipped(tmp_path):
+    table = pd.DataFrame({"file": [str(tmp_path / "gone.jpg")]})
+    _, kept, skipped = images.load_images(table, 8, tmp_path / "cache", progress=False)
+    assert kept.empty
+    assert "FileNotFoundError" in skipped["reason"].iloc[0]
+
+
+def test_csv_into_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        runs.write_csv(tmp_path / "absent" / "table.csv", pd.DataFrame({"x": [1]}))

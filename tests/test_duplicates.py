@@ -106,18 +106,55 @@ def test_prepare_data_collapses_exact_copies(duplicated_dataset, tmp_path):
     assert len(prepared["pixels"]) == 48
 
 
-def test_groups_from_csv(duplicated_dataset, tmp_path):
+def test_groups_from_csv_by_name(duplicated_dataset, tmp_path):
     table = data.find_images(duplicated_dataset)
+    table = table[table["class"] == "glioma_tumor"]
     csv = tmp_path / "patients.csv"
     pd.DataFrame({"file": [os.path.basename(f) for f in table["file"]], "group": range(len(table))}).to_csv(csv, index=False)
+    assert duplicates.load_groups(csv, table, duplicated_dataset).tolist() == list(range(len(table)))
+
+
+def test_groups_from_csv_by_relative_path(duplicated_dataset, tmp_path):
+    table = data.find_images(duplicated_dataset)
+    csv = tmp_path / "patients.csv"
+    relative = [os.path.relpath(f, duplicated_dataset).replace(os.sep, "\\") for f in table["file"]]
+    pd.DataFrame({"file": relative, "group": range(len(table))}).to_csv(csv, index=False)
+    assert duplicates.load_groups(csv, table, duplicated_dataset).tolist() == list(range(len(table)))
+
+
+def test_groups_csv_rejects_ambiguous_names(duplicated_dataset, tmp_path):
+    table = data.find_images(duplicated_dataset)  # 0.png exists in every class folder
+    csv = tmp_path / "patients.csv"
+    pd.DataFrame({"file": [os.path.basename(f) for f in table["file"]], "group": 1}).to_csv(csv, index=False)
+    with pytest.raises(ValueError, match="occurs more than once"):
+        duplicates.load_groups(csv, table, duplicated_dataset)
+
+
+def test_groups_csv_errors(duplicated_dataset, tmp_path):
+    table = data.find_images(duplicated_dataset)
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"name": ["x"]}).to_csv(bad, index=False)
     with pytest.raises(ValueError, match="columns `file` and `group`"):
-        bad = tmp_path / "bad.csv"
-        pd.DataFrame({"name": ["x"]}).to_csv(bad, index=False)
-        duplicates.load_groups(bad, table)
+        duplicates.load_groups(bad, table, duplicated_dataset)
     partial = tmp_path / "partial.csv"
-    pd.DataFrame({"file": ["0.png"], "group": [1]}).to_csv(partial, index=False)
+    pd.DataFrame({"file": ["glioma_tumor/0.png"], "group": [1]}).to_csv(partial, index=False)
     with pytest.raises(ValueError, match="has no group"):
-        duplicates.load_groups(partial, table[table["file"].str.contains("copy")])
+        duplicates.load_groups(partial, table, duplicated_dataset)
+
+
+def test_conflicting_exact_copies_are_kept(duplicated_dataset):
+    shutil.copy(duplicated_dataset / "normal" / "3.png", duplicated_dataset / "pituitary_tumor" / "moved.png")
+    collapsed = duplicates.collapse_exact_copies(clustered(duplicated_dataset))
+    assert collapsed["file"].str.endswith("moved.png").any()
+    assert collapsed["file"].str.endswith("normal/3.png").any()
+    assert not collapsed["file"].str.contains("copy").any()
+
+
+def test_groups_options_need_grouped_split(duplicated_dataset, tmp_path):
+    from brainlib.training import train
+
+    with pytest.raises(ValueError, match="--split grouped"):
+        train(TrainConfig(data_dir=str(duplicated_dataset), duplicate_threshold=2))
 
 
 def test_group_kfold_keeps_groups_whole(duplicated_dataset):
