@@ -51,6 +51,9 @@ synthetic = data.is_synthetic(data_folder)
 data_label = "SYNTHETIC stand-in (not MRI data)" if synthetic else f"{data_folder.name} ({data_source})"
 print(f"Data: {data_folder}, {data_label}; {len(all_images)} images found, {len(table)} used by the {profile} profile.")'''
 
+# Galleries of MRI slices are photographs; as JPEG they keep the notebook well under 2 MB.
+JPEG_FIGURES = '%config InlineBackend.figure_formats = ["jpeg"]  # slices are photographs: JPEG keeps the notebook small'
+
 WALL_TIME = '''print(f"Notebook wall time: {time.perf_counter() - notebook_start:.0f} s, profile {profile}, data {data_label}.")'''
 
 
@@ -92,6 +95,7 @@ def data_exploration():
             "`01_closest_pairs.png`).",
         )
         + [
+            new_code_cell(JPEG_FIGURES),
             parameters(PARAMETERS_COMMON + "\nduplicate_threshold = 4  # pHash bits within which two images count as near duplicates"),
             new_code_cell(SHOW_PROFILE),
             new_markdown_cell(
@@ -351,6 +355,7 @@ def comparison():
             "`06_*.png`; table `table2.csv`).",
         )
         + [
+            new_code_cell(JPEG_FIGURES),
             parameters(PARAMETERS_COMMON.replace("seed = 42", "seed = 42  # seed of the bootstrap resampling\nresamples = 2000")),
             new_code_cell("settings = get_profile(profile)\nprint(settings)\nfrom brainlib import metrics as study_metrics"),
             new_markdown_cell("## Collect the runs"),
@@ -499,6 +504,7 @@ def explainability():
             "with the depths side by side (figure `07_gradcam.png`).",
         )
         + [
+            new_code_cell(JPEG_FIGURES),
             parameters(PARAMETERS_COMMON),
             new_code_cell(
                 "settings = get_profile(profile)\nset_seed(seed)\nprint(settings)\n"
