@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := 01_data_exploration 02_augmentation 03_train_resnet50 04_train_resnet101 05_train_resnet152 06_comparative_evaluation 07_explainability
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: study test lab notebooks venv
+.PHONY: study test lab notebooks venv bench
 
 venv: $(STAMP)
 
@@ -36,3 +36,7 @@ lab: $(STAMP)
 # Rewrite the notebook sources from scripts/build_notebooks.py (clears their outputs).
 notebooks: $(STAMP)
 	$(BIN)/python scripts/build_notebooks.py
+
+# Training and inference images/s of brainlib's pipeline, a plain Keras pipeline and in-memory tensors.
+bench: $(STAMP)
+	$(BIN)/python -m brainlib bench --depth $${DEPTH:-50} --image-size $${SIZE:-128} --out bench.json

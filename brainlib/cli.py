@@ -1,4 +1,4 @@
-"""Command line: `python -m brainlib train|evaluate|compare|predict`, with the notebooks' options."""
+"""Command line: `python -m brainlib train|evaluate|compare|predict|bench`, with the notebooks' options."""
 
 from __future__ import annotations
 
@@ -81,8 +81,19 @@ def _predict(args) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from brainlib.bench import format_results, run_benchmark, write_results
+
+    results = run_benchmark(args.depth, args.image_size, args.batch_size, args.steps, args.warmup, args.data, args.cache)
+    print(format_results(results))
+    if args.out:
+        write_results(results, args.out)
+        print(f"Results written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser of the train, evaluate, compare and predict commands."""
+    """Build the argument parser of the train, evaluate, compare, predict and bench commands."""
     parser = argparse.ArgumentParser(prog="python -m brainlib", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -125,6 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", help="write class probabilities per image to this CSV file")
     predict.add_argument("--cam", help="write a Grad-CAM overlay of the predicted class per image to this folder")
     predict.set_defaults(handler=_predict)
+
+    bench = commands.add_parser("bench", help="measure training and inference images/s of three input pipelines")
+    bench.add_argument("--depth", type=int, choices=DEPTHS, default=50, help="ResNet depth")
+    bench.add_argument("--image-size", type=int, default=128, help="input side, in pixels")
+    bench.add_argument("--batch-size", type=int, default=32, help="images per step")
+    bench.add_argument("--steps", type=int, default=10, help="timed steps per pipeline, after warm-up")
+    bench.add_argument("--warmup", type=int, default=2, help="untimed steps first, the first of them reported apart")
+    bench.add_argument("--data", help="data set folder (default: BRAINLIB_DATA, else the synthetic stand-in)")
+    bench.add_argument("--cache", help="folder for decoded images")
+    bench.add_argument("--out", help="also write the results as JSON to this file")
+    bench.set_defaults(handler=_bench)
     return parser
 
 
