@@ -400,7 +400,7 @@ def comparison():
             ),
             new_code_cell(
                 "for result in report.mcnemar_pairs(loaded):\n"
-                '    print(f"{result[\'pair\']}: exact McNemar p = {result[\'p_value\']:.4f} "\n'
+                '    print(f"{result[\'pair\']}: exact McNemar p = {result[\'p_value\']:.3g} "\n'
                 '          f"({result[\'a_only\']} images right only with the first, {result[\'b_only\']} only with the second)")\n'
                 '    display(result["table"])'
             ),
