@@ -1,4 +1,7 @@
-"""Training-time augmentation (Keras preprocessing layers) and class balancing by oversampling."""
+"""Training-time augmentation (Keras preprocessing layers) and class balancing by oversampling.
+
+"The paper" is "Evaluating ResNet architectures for brain tumor classification based on MRI images".
+"""
 
 from __future__ import annotations
 

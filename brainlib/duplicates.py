@@ -180,7 +180,7 @@ def collapse_exact_copies(clustered: pd.DataFrame) -> pd.DataFrame:
     """Keep the first of every set of exact copies (same bytes or same decoded pixels).
 
     Copies whose labels differ from the image they copy are all kept, so no label conflict is
-    settled silently; they share a cluster and so stay on one side of a grouped split.
+    settled silently. They share a cluster, so a grouped split keeps them on one side.
     """
     first = clustered["exact_copy_of"].to_numpy()
     classes = clustered["class"].to_numpy()

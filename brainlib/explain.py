@@ -46,8 +46,8 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_indices=None, feature
         class_indices: the class to explain per image; None explains each image's predicted class.
 
     NOTE: the gradient is taken of the softmax probability, not of the pre-softmax score that
-    the Grad-CAM paper uses; for very confident predictions the map is fainter and partly
-    contrastive (evidence against the other classes).
+    Grad-CAM is usually defined on. For very confident predictions the map is therefore
+    fainter and partly contrastive, showing evidence against the other classes.
     """
     explainer = gradcam_model(model, feature_layer)
     batch = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))

@@ -1,4 +1,4 @@
-"""What the machine can do: bfloat16 support on the CPU or GPU."""
+"""Hardware capabilities: bfloat16 support on the CPU or GPU."""
 
 from __future__ import annotations
 

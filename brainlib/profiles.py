@@ -1,4 +1,7 @@
-"""Profiles (image size, batch, epochs, data) and recipes (optimiser settings)."""
+"""Profiles (image size, batch, epochs, data) and recipes (optimiser settings).
+
+"The paper" is "Evaluating ResNet architectures for brain tumor classification based on MRI images".
+"""
 
 from __future__ import annotations
 

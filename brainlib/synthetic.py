@@ -52,5 +52,5 @@ def make_synthetic(folder: str | Path, images_per_class: int = 40, size: int = 9
 
 
 def is_synthetic(folder: str | Path) -> bool:
-    """Return whether `folder` holds a synthetic stand-in made by brainlib."""
+    """Return whether `folder` contains a synthetic stand-in made by brainlib."""
     return (Path(folder) / SYNTHETIC_MARKER).is_file()

@@ -20,7 +20,7 @@ def write_images(folder, count: int, seed: int, size: int = 40, mode: str = "L")
 
 @pytest.fixture
 def flat_dataset(tmp_path):
-    """Four flat class folders (the paper's layout) with 10 grayscale images each."""
+    """Four flat class folders (the "Brain Tumors 256x256" layout) with 10 grayscale images each."""
     root = tmp_path / "flat"
     for seed, name in enumerate(CLASS_NAMES):
         write_images(root / name, 10, seed)
