@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-augment", action="store_true", help="train without augmentation")
     train.add_argument("--no-balance", action="store_true", help="do not oversample smaller classes")
     train.add_argument("--freeze-backbone", action="store_true", help="train the head only")
-    train.add_argument("--split", choices=["naive", "grouped"], default="naive", help="naive: image by image (the paper); grouped: duplicate clusters or --groups kept on one side")
+    train.add_argument("--split", choices=["naive", "grouped"], help="naive: image by image (the paper); grouped: duplicate clusters or --groups kept on one side (default: the profile's, grouped except for paper)")
     train.add_argument("--duplicate-threshold", type=int, help="perceptual-hash bits within which images count as near duplicates (grouped split)")
     train.add_argument("--groups", help="CSV with columns file and group (for example patient ids) for the grouped split")
     train.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run from its last finished epoch, with its own settings")

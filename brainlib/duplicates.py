@@ -186,3 +186,45 @@ def collapse_exact_copies(clustered: pd.DataFrame) -> pd.DataFrame:
     classes = clustered["class"].to_numpy()
     conflicting = (first >= 0) & (classes != classes[np.maximum(first, 0)])
     return clustered[(first < 0) | conflicting].reset_index(drop=True)
+
+
+def study_split(
+    table: pd.DataFrame,
+    seed: int,
+    mode: str,
+    threshold: int | None = None,
+    groups_csv=None,
+    root=None,
+    progress: bool = False,
+) -> tuple[pd.DataFrame, dict]:
+    """Split `table` the way a training run does, and describe how.
+
+    `naive` splits image by image. `grouped` first keeps one image of each set of exact copies,
+    then keeps every near-duplicate cluster at `threshold` bits (or every group of `groups_csv`,
+    whose paths are relative to the data folder `root`) on one side of the split.
+
+    Returns:
+        The kept rows with a `split` column, and a dict for the run record: the mode and, when
+        grouped, the threshold, the source of the groups, the exact copies removed and the number
+        of groups.
+    """
+    from brainlib.data import split_table
+
+    grouping = {"mode": mode}
+    if mode != "grouped":
+        return split_table(table, seed, mode=mode), grouping
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    collapsed = collapse_exact_copies(find_clusters(hash_images(table, progress=progress), threshold))
+    kept = table[table["file"].isin(collapsed["file"])].reset_index(drop=True)
+    if groups_csv:
+        groups = load_groups(groups_csv, kept, root).to_numpy()
+    else:
+        groups = collapsed.set_index("file").loc[kept["file"], "cluster"].to_numpy()
+    grouping.update(
+        duplicate_threshold=threshold,
+        groups_from=str(groups_csv) if groups_csv else "duplicate clusters",
+        groups_csv=str(groups_csv) if groups_csv else None,
+        exact_copies_removed=len(table) - len(kept),
+        groups=int(len(np.unique(groups))),
+    )
+    return split_table(kept, seed, mode="grouped", groups=groups), grouping

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from brainlib import CLASS_NAMES, data, images, metrics, runs
+from brainlib import CLASS_NAMES, data, duplicates, images, metrics, runs
 from brainlib.augment import balance_indices, build_augmenter
 from brainlib.data import DataError
 from brainlib.hardware import bfloat16_support
 from brainlib.models import build_model, resolve_weights
 from brainlib.pipeline import make_dataset
-from brainlib.profiles import Recipe, choose_recipe, get_profile
+from brainlib.profiles import Recipe, choose_recipe, get_profile, sizes_for_recipe
 from brainlib.synthetic import is_synthetic
 
 
@@ -45,7 +45,8 @@ class TrainConfig:
         resume: a run folder to continue from its last finished epoch; its record's settings
             replace all other options.
         split: `naive` (image by image, the paper's) or `grouped` (exact copies collapsed, then
-            duplicate clusters, or the groups of `groups_csv`, kept on one side of the split).
+            duplicate clusters, or the groups of `groups_csv`, kept on one side of the split);
+            None uses the profile's (`grouped` except in the `paper` profile).
         duplicate_threshold: perceptual-hash distance for near duplicates in `grouped` mode;
             None uses `duplicates.DEFAULT_THRESHOLD`.
         groups_csv: CSV with `file` and `group` columns (for example patient ids) to group by
@@ -72,7 +73,7 @@ class TrainConfig:
     freeze_backbone: bool = False
     progress_every_s: float = 30.0
     resume: str | None = None
-    split: str = "naive"
+    split: str | None = None
     duplicate_threshold: int | None = None
     groups_csv: str | None = None
     devices: list[str] | None = None
@@ -86,9 +87,10 @@ MAX_SKIPPED_FRACTION = 0.05
 
 def check_config(config: "TrainConfig") -> None:
     """Reject option combinations that would be silently ignored."""
-    if config.split not in data.SPLIT_MODES:
-        raise ValueError(f"Unknown split mode {config.split!r}; choose one of {', '.join(data.SPLIT_MODES)}.")
-    if config.split != "grouped" and (config.groups_csv or config.duplicate_threshold is not None):
+    split = config.split or get_profile(config.profile).split
+    if split not in data.SPLIT_MODES:
+        raise ValueError(f"Unknown split mode {split!r}; choose one of {', '.join(data.SPLIT_MODES)}.")
+    if split != "grouped" and (config.groups_csv or config.duplicate_threshold is not None):
         raise ValueError("--groups and --duplicate-threshold only apply to the grouped split; add --split grouped.")
 
 
@@ -152,8 +154,12 @@ def learning_rate(recipe: Recipe, steps_per_epoch: int, epochs: int):
     )
 
 
-def prepare_data(config: TrainConfig, image_size: int, images_per_class: int | None, allow_download: bool) -> dict:
-    """Find, decode, validate and split the data set; print one summary of what will be used."""
+def prepare_data(config: TrainConfig, image_size: int, images_per_class: int | None, allow_download: bool, split_mode: str | None = None) -> dict:
+    """Find, decode, validate and split the data set; print one summary of what will be used.
+
+    `split_mode` None takes the config's split, else the profile's.
+    """
+    split_mode = split_mode or config.split or get_profile(config.profile).split
     cache_dir = Path(config.cache_dir) if config.cache_dir else images.default_cache_dir()
     data_dir, source = data.resolve_data_dir(config.data_dir, allow_download, cache_dir / "synthetic")
     found, ignored = data.scan_images(data_dir)
@@ -173,32 +179,13 @@ def prepare_data(config: TrainConfig, image_size: int, images_per_class: int | N
                 f"(more than {MAX_SKIPPED_FRACTION:.0%}), so training stops rather than use a fraction of the data. "
                 "Fix or remove the files listed above."
             )
-    grouping = {"mode": config.split}
-    groups = None
-    if config.split == "grouped":
-        from brainlib import duplicates
-
-        threshold = duplicates.DEFAULT_THRESHOLD if config.duplicate_threshold is None else config.duplicate_threshold
-        clustered = duplicates.find_clusters(duplicates.hash_images(kept, progress=False), threshold)
-        collapsed = duplicates.collapse_exact_copies(clustered)
-        keep = kept["file"].isin(collapsed["file"]).to_numpy()
-        pixels, kept = pixels[keep], kept[keep].reset_index(drop=True)
-        if config.groups_csv:
-            groups = duplicates.load_groups(config.groups_csv, kept, data_dir).to_numpy()
-        else:
-            groups = collapsed.set_index("file").loc[kept["file"], "cluster"].to_numpy()
-        grouping.update(
-            duplicate_threshold=threshold,
-            groups_from=config.groups_csv or "duplicate clusters",
-            groups_csv=config.groups_csv,
-            exact_copies_removed=int((~keep).sum()),
-            groups=int(len(np.unique(groups))),
-        )
+    split, grouping = duplicates.study_split(kept, config.seed, split_mode, config.duplicate_threshold, config.groups_csv, data_dir)
+    if split_mode == "grouped":
+        pixels = pixels[kept["file"].isin(split["file"]).to_numpy()]
         print(
             f"Grouped split: removed {grouping['exact_copies_removed']} exact copies; {grouping['groups']} groups "
-            f"({grouping['groups_from']}, near-duplicate threshold {threshold} bits) never straddle the split."
+            f"({grouping['groups_from']}, near-duplicate threshold {grouping['duplicate_threshold']} bits) never straddle the split."
         )
-    split = data.split_table(kept, config.seed, mode=config.split, groups=groups)
     counts = pd.crosstab(split["class"], split["split"]).reindex(columns=["train", "validation", "test"])
     synthetic = is_synthetic(data_dir)
     label = "SYNTHETIC stand-in, not MRI data" if synthetic else source
@@ -225,16 +212,17 @@ def _use_bfloat16(setting: str) -> tuple[bool, str]:
     return supported, why
 
 
-def _settings(config: TrainConfig) -> dict:
-    """Resolve the profile's sizes and lengths, letting the config's own values win."""
+def _settings(config: TrainConfig, recipe: Recipe) -> dict:
+    """Resolve the profile's sizes and lengths for `recipe`, letting the config's own values win."""
     profile = get_profile(config.profile)
+    image_size, epochs = sizes_for_recipe(profile, recipe)
     return {
         "profile": profile,
-        "image_size": config.image_size or profile.image_size,
+        "image_size": config.image_size or image_size,
         "batch_size": config.batch_size or profile.batch_size,
-        "epochs": config.epochs or profile.epochs,
+        "epochs": config.epochs or epochs,
         "images_per_class": config.images_per_class or profile.images_per_class,
-        "weights": config.weights or profile.weights,
+        "split": config.split or profile.split,
     }
 
 
@@ -315,7 +303,11 @@ def train(config: TrainConfig) -> Path:
         if not checkpoint.is_file():
             raise FileNotFoundError(f"Run {resume} has no {CHECKPOINT_NAME} (it stopped before its first epoch ended); start a new run.")
         config = _config_from_record(record, resume, config.progress_every_s)
-    settings = _settings(config)
+    # Weights first: whether they load decides the recipe, and the recipe the image size and epochs.
+    weights_option = config.weights or get_profile(config.profile).weights
+    weights_path, weights_label = resolve_weights(weights_option, config.depth)
+    recipe = choose_recipe(weights_label, config.recipe)
+    settings = _settings(config, recipe)
     profile, epochs = settings["profile"], settings["epochs"]
     strategy = distribution_strategy(config.devices)
     replicas = strategy.num_replicas_in_sync
@@ -323,7 +315,7 @@ def train(config: TrainConfig) -> Path:
     wall_start = time.perf_counter()
 
     keras.utils.set_random_seed(config.seed)
-    prepared = prepare_data(config, settings["image_size"], settings["images_per_class"], profile.allow_download)
+    prepared = prepare_data(config, settings["image_size"], settings["images_per_class"], profile.allow_download, settings["split"])
     split, pixels, labels = prepared["split"], prepared["pixels"], prepared["labels"]
     data_fingerprint = data.fingerprint(split["file"])
     if record is not None and record["data"]["fingerprint"] != data_fingerprint:
@@ -335,8 +327,6 @@ def train(config: TrainConfig) -> Path:
     train_index = part["train"][balance_indices(labels[part["train"]], config.seed)] if config.balance else part["train"]
     steps_per_epoch = math.ceil(len(train_index) / batch_size)
 
-    weights_path, weights_label = resolve_weights(settings["weights"], config.depth)
-    recipe = choose_recipe(weights_label, config.recipe)
     use_bf16, bf16_reason = _use_bfloat16(config.mixed_precision)
     num_classes = len(CLASS_NAMES)
     train_ds = make_dataset(
@@ -372,7 +362,7 @@ def train(config: TrainConfig) -> Path:
             },
             "epochs": epochs,
             "seed": config.seed,
-            "weights_option": settings["weights"],
+            "weights_option": weights_option,
             "weights": weights_label,
             "recipe": dataclasses.asdict(recipe),
             "mixed_precision": "bfloat16" if use_bf16 else "float32",
@@ -418,7 +408,7 @@ def train(config: TrainConfig) -> Path:
         runs.write_json(run_dir / "record.json", record)
     print(
         f"{'Resuming' if len(earlier) else 'Training'} ResNet-{config.depth} ({record['parameters']:,} parameters), "
-        f"profile {profile.name}, {settings['image_size']} px, global batch {batch_size} on {replicas} replica(s), {epochs} epochs, weights {record['weights']}, "
+        f"profile {profile.name}, {settings['split']} split, {settings['image_size']} px, global batch {batch_size} on {replicas} replica(s), {epochs} epochs, weights {record['weights']}, "
         f"recipe {recipe.name}, {record['mixed_precision']} ({record['mixed_precision_reason']}); run record {run_dir}",
         flush=True,
     )

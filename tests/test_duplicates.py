@@ -154,7 +154,7 @@ def test_groups_options_need_grouped_split(duplicated_dataset, tmp_path):
     from brainlib.training import train
 
     with pytest.raises(ValueError, match="--split grouped"):
-        train(TrainConfig(data_dir=str(duplicated_dataset), duplicate_threshold=2))
+        train(TrainConfig(data_dir=str(duplicated_dataset), split="naive", duplicate_threshold=2))
 
 
 def test_group_kfold_keeps_groups_whole(duplicated_dataset):

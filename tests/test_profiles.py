@@ -1,6 +1,6 @@
 import pytest
 
-from brainlib.profiles import PROFILE_ENV, choose_recipe, get_profile
+from brainlib.profiles import PROFILE_ENV, RECIPES, choose_recipe, get_profile, sizes_for_recipe
 
 
 def test_profile_from_environment(monkeypatch):
@@ -24,3 +24,21 @@ def test_recipe_follows_weights():
 def test_unknown_recipe():
     with pytest.raises(ValueError, match="scratch"):
         choose_recipe("imagenet", requested="fast")
+
+
+def test_scratch_recipe_trains_longer_on_smaller_images_in_cpu_profile():
+    cpu = get_profile("cpu")
+    assert sizes_for_recipe(cpu, RECIPES["paper"]) == (128, 10)
+    assert sizes_for_recipe(cpu, RECIPES["scratch"]) == (96, 30)
+
+
+def test_profiles_without_scratch_sizes_keep_their_own():
+    smoke = get_profile("smoke")
+    assert sizes_for_recipe(smoke, RECIPES["scratch"]) == (smoke.image_size, smoke.epochs)
+    assert sizes_for_recipe(get_profile("paper"), RECIPES["scratch"]) == (256, 30)
+
+
+def test_study_splits_grouped_and_paper_profile_naive():
+    assert get_profile("cpu").split == "grouped"
+    assert get_profile("smoke").split == "grouped"
+    assert get_profile("paper").split == "naive"
