@@ -218,3 +218,25 @@ def image_gallery(images_by_row: dict[str, list[tuple[np.ndarray, str]]], title:
     figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def split_comparison(table: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Draw test accuracy with its 95% interval for the naive and grouped split, one group of bars per setting.
+
+    Args:
+        table: `report.split_comparison`'s table; a setting without a run of one split mode has no bar for it.
+    """
+    labels = [f"ResNet-{row.depth}\n{row.recipe}, {row.image_size} px, {row.epochs} ep." for row in table.itertuples()]
+    positions = np.arange(len(table))
+    figure, ax = plt.subplots(figsize=(max(4.5, 2.2 * len(table)), 3.6))
+    for offset, mode in ((-0.2, "naive"), (0.2, "grouped")):
+        values = table[f"{mode} accuracy"].to_numpy(dtype=float)
+        errors = np.vstack([values - table[f"{mode} accuracy low"].to_numpy(dtype=float), table[f"{mode} accuracy high"].to_numpy(dtype=float) - values])
+        ax.bar(positions + offset, values, width=0.4, yerr=errors, capsize=4, label=f"{mode} split")
+    ax.set_xticks(positions, labels)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("test accuracy (95% interval)")
+    ax.legend(loc="lower right")
+    ax.set_title(title)
+    figure.tight_layout()
+    return figure

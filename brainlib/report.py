@@ -15,11 +15,11 @@ from brainlib import CLASS_NAMES, metrics, runs, stats
 
 
 def run_label(run: dict) -> str:
-    """Describe a run in a few words for titles: depth, profile, size, weights, recipe, data."""
+    """Describe a run in a few words for titles: depth, profile, split, size, weights, recipe, data."""
     data = run.get("data", {})
     source = "SYNTHETIC data" if data.get("synthetic") else Path(data.get("dir", "?")).name
     return (
-        f"ResNet-{run['depth']}, {run['profile']} profile, {run['image_size']} px, "
+        f"ResNet-{run['depth']}, {run['profile']} profile, {runs.split_mode(run)} split, {run['image_size']} px, "
         f"weights {run['weights']}, {run['recipe']['name']} recipe, {source}"
     )
 
@@ -30,10 +30,10 @@ def confusion_from_run(run: dict) -> np.ndarray:
     return metrics.confusion_matrix(predictions["true"], predictions["predicted"], len(CLASS_NAMES))
 
 
-def collect(results_dir: str | Path, profile: str | None = None) -> dict[int, dict]:
-    """Load the newest complete run of each depth, with its metrics."""
+def collect(results_dir: str | Path, profile: str | None = None, split: str | None = None) -> dict[int, dict]:
+    """Load the newest complete run of each depth (of `profile` and `split`, when given), with its metrics."""
     loaded = {}
-    for depth, run_dir in runs.latest_runs(results_dir, profile).items():
+    for depth, run_dir in runs.latest_runs(results_dir, profile, split).items():
         run = runs.load_run(run_dir)
         run["metrics"] = runs.read_json(Path(run_dir) / "metrics.json")
         loaded[depth] = run
@@ -55,6 +55,7 @@ def summary(loaded: dict[int, dict]) -> pd.DataFrame:
                 "depth": depth,
                 "run_id": run["run_id"],
                 "profile": run["profile"],
+                "split": runs.split_mode(run),
                 "image_size": run["image_size"],
                 "epochs": run["epochs"],
                 "weights": run["weights"],
@@ -146,3 +147,37 @@ def cam_examples(run: dict, seed: int = 0) -> pd.DataFrame:
             if len(chosen):
                 rows.append({"class": name, "outcome": outcome, "file": chosen["file"].iloc[rng.integers(len(chosen))]})
     return pd.DataFrame(rows)
+
+
+SETTINGS = ["depth", "weights", "recipe", "image_size", "epochs"]
+
+
+def split_comparison(results_dir: str | Path, profile: str | None = None, resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Set the newest naive-split run beside the newest grouped-split run trained with the same settings.
+
+    One row per depth, weights, recipe, image size and epochs: test accuracy and macro F1 of each
+    split mode with bootstrap 95% intervals, and the accuracy lost when near copies of test images
+    are kept out of training (naive minus grouped). A side without a run is left empty.
+    """
+    listed = runs.list_runs(results_dir, profile=profile)
+    newest = {}
+    for row in listed.itertuples():  # oldest first, so newer runs replace older ones
+        run = runs.load_run(row.run_dir)
+        key = (run["depth"], run["weights"], run["recipe"]["name"], run["image_size"], run["epochs"])
+        newest[key + (row.split,)] = run
+    rows = {}
+    for key, run in newest.items():
+        row = rows.setdefault(key[:-1], dict(zip(SETTINGS, key[:-1])))
+        mode, predictions = key[-1], run["predictions"]
+        for statistic, name in (("accuracy", "accuracy"), ("macro F1", "f1")):
+            interval = stats.bootstrap_ci(predictions["true"], predictions["predicted"], statistic, resamples, seed)
+            row[f"{mode} {name}"] = interval["estimate"]
+            row[f"{mode} {name} low"], row[f"{mode} {name} high"] = interval["low"], interval["high"]
+        row[f"{mode} test images"] = len(predictions)
+        row[f"{mode} run"] = run["run_id"]
+    columns = SETTINGS + [
+        f"{mode} {part}" for mode in ("naive", "grouped") for part in ("accuracy", "accuracy low", "accuracy high", "f1", "f1 low", "f1 high", "test images", "run")
+    ]
+    table = pd.DataFrame(list(rows.values())).reindex(columns=columns)
+    table["accuracy inflation"] = table["naive accuracy"] - table["grouped accuracy"]
+    return table.sort_values(SETTINGS, kind="stable").reset_index(drop=True)

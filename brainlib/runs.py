@@ -110,10 +110,18 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def list_runs(results_dir: str | Path, profile: str | None = None, complete_only: bool = True) -> pd.DataFrame:
+def split_mode(record: dict) -> str:
+    """Return a run record's split mode; records older than the grouped split split naively."""
+    return record.get("data", {}).get("split_mode", {}).get("mode", "naive")
+
+
+def list_runs(
+    results_dir: str | Path, profile: str | None = None, complete_only: bool = True, split: str | None = None
+) -> pd.DataFrame:
     """List run records under `results_dir`, oldest first, one row per run.
 
-    Folders without a readable `record.json` are skipped: they are not run records.
+    Folders without a readable `record.json` are skipped: they are not run records. `profile`
+    and `split` keep only runs of that profile and split mode.
     """
     results_dir = Path(results_dir)
     rows = []
@@ -127,23 +135,26 @@ def list_runs(results_dir: str | Path, profile: str | None = None, complete_only
                 continue
             if profile and record.get("profile") != profile:
                 continue
+            if split and split_mode(record) != split:
+                continue
             rows.append(
                 {
                     "run_dir": record_path.parent,
                     "run_id": record_path.parent.name,
                     "depth": record.get("depth"),
                     "profile": record.get("profile"),
+                    "split": split_mode(record),
                     "status": record.get("status"),
                     "started": record.get("started"),
                 }
             )
-    columns = ["run_dir", "run_id", "depth", "profile", "status", "started"]
+    columns = ["run_dir", "run_id", "depth", "profile", "split", "status", "started"]
     return pd.DataFrame(rows, columns=columns).sort_values("started", kind="stable").reset_index(drop=True)
 
 
-def latest_runs(results_dir: str | Path, profile: str | None = None) -> dict[int, Path]:
-    """Return the newest complete run folder for each depth."""
-    runs = list_runs(results_dir, profile=profile)
+def latest_runs(results_dir: str | Path, profile: str | None = None, split: str | None = None) -> dict[int, Path]:
+    """Return the newest complete run folder for each depth (of `profile` and `split`, when given)."""
+    runs = list_runs(results_dir, profile=profile, split=split)
     return {int(row.depth): Path(row.run_dir) for row in runs.itertuples()}
 
 

@@ -44,3 +44,15 @@ def test_latest_runs_picks_newest_complete(tmp_path):
 def test_load_run_without_record(tmp_path):
     with pytest.raises(FileNotFoundError, match="record.json is missing"):
         runs.load_run(tmp_path)
+
+
+def test_latest_runs_filters_by_split_and_reads_old_records_as_naive(tmp_path):
+    _record(tmp_path / "old", 50, "cpu", "complete", "2026-01-01T10:00:00")
+    (tmp_path / "grouped").mkdir()
+    runs.write_json(
+        tmp_path / "grouped" / "record.json",
+        {"depth": 50, "profile": "cpu", "status": "complete", "started": "2026-01-02T10:00:00", "data": {"split_mode": {"mode": "grouped"}}},
+    )
+    assert runs.latest_runs(tmp_path, split="naive") == {50: tmp_path / "old"}
+    assert runs.latest_runs(tmp_path, split="grouped") == {50: tmp_path / "grouped"}
+    assert runs.latest_runs(tmp_path) == {50: tmp_path / "grouped"}
