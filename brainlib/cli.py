@@ -34,6 +34,7 @@ def _train(args) -> int:
                 augment=not args.no_augment,
                 balance=not args.no_balance,
                 freeze_backbone=args.freeze_backbone,
+                feature_views=args.feature_views,
                 resume=args.resume,
                 split=args.split,
                 duplicate_threshold=args.duplicate_threshold,
@@ -112,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--mixed-precision", choices=["auto", "on", "off"], default="auto", help="bfloat16 mixed precision (auto: where supported)")
     train.add_argument("--no-augment", action="store_true", help="train without augmentation")
     train.add_argument("--no-balance", action="store_true", help="do not oversample smaller classes")
-    train.add_argument("--freeze-backbone", action="store_true", help="train the head only")
+    train.add_argument("--freeze-backbone", action="store_true", help="train the head only, on backbone features computed once")
+    train.add_argument("--feature-views", type=int, default=4, help="with --freeze-backbone and augmentation: augmented views of each training image to compute")
     train.add_argument("--split", choices=["naive", "grouped"], help="naive: image by image (the paper); grouped: duplicate clusters or --groups kept on one side (default: the profile's, grouped except for paper)")
     train.add_argument("--duplicate-threshold", type=int, help="perceptual-hash bits within which images count as near duplicates (grouped split)")
     train.add_argument("--groups", help="CSV with columns file and group (for example patient ids) for the grouped split")

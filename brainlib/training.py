@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from brainlib import CLASS_NAMES, data, duplicates, images, metrics, runs
+from brainlib import CLASS_NAMES, data, duplicates, features, images, metrics, runs
 from brainlib.augment import balance_indices, build_augmenter
 from brainlib.data import DataError
 from brainlib.hardware import bfloat16_support
@@ -51,6 +51,8 @@ class TrainConfig:
             None uses `duplicates.DEFAULT_THRESHOLD`.
         groups_csv: CSV with `file` and `group` columns (for example patient ids) to group by
             instead of duplicate clusters.
+        feature_views: with a frozen backbone, the head trains on backbone features computed once;
+            with augmentation on, this many augmented views of each training image are computed.
         devices: devices to train on in parallel (for example ["/gpu:0", "/gpu:1"]); None uses
             every visible GPU when there are several, else the one default device.
     """
@@ -71,6 +73,7 @@ class TrainConfig:
     augment: bool = True
     balance: bool = True
     freeze_backbone: bool = False
+    feature_views: int = 4
     progress_every_s: float = 30.0
     resume: str | None = None
     split: str | None = None
@@ -101,8 +104,11 @@ class ProgressLog(keras.callbacks.Callback):
     to `history_path`, so an interrupted run keeps the epochs it finished.
     """
 
-    def __init__(self, epochs: int, steps: int, every_s: float, history_path: Path, earlier: pd.DataFrame, checkpoint_path: Path):
+    def __init__(
+        self, epochs: int, steps: int, every_s: float, history_path: Path, earlier: pd.DataFrame, checkpoint_path: Path, saved_model=None
+    ):
         super().__init__()
+        self.saved_model = saved_model  # the model to checkpoint, when the one being fitted is a part of it
         self.epochs, self.steps, self.every_s, self.history_path = epochs, steps, every_s, history_path
         self.checkpoint_path = checkpoint_path
         self.rows = earlier.to_dict("records")
@@ -125,7 +131,7 @@ class ProgressLog(keras.callbacks.Callback):
             # Save the checkpoint before the history, each atomically, so the history never lists an
             # epoch that the checkpoint lacks and an interrupted save leaves the previous file intact.
             temporary = self.checkpoint_path.with_name(".checkpoint.tmp.keras")
-            self.model.save(temporary)
+            (self.saved_model or self.model).save(temporary)
             os.replace(temporary, self.checkpoint_path)
         runs.write_csv(self.history_path, self.history())
         note = " (includes graph tracing)" if epoch == 0 or len(self.rows) == 1 else ""
@@ -245,6 +251,7 @@ def _config_from_record(record: dict, resume: Path, progress_every_s: float) -> 
         augment=record["augment"],
         balance=record["balance"],
         freeze_backbone=record["freeze_backbone"],
+        feature_views=record.get("feature_cache", {}).get("views", 4),
         progress_every_s=progress_every_s,
         split=record["data"].get("split_mode", {}).get("mode", "naive"),
         duplicate_threshold=record["data"].get("split_mode", {}).get("duplicate_threshold"),
@@ -413,9 +420,27 @@ def train(config: TrainConfig) -> Path:
         flush=True,
     )
 
-    progress = ProgressLog(epochs, steps_per_epoch, config.progress_every_s, run_dir / "history.csv", earlier, run_dir / CHECKPOINT_NAME)
+    fit_model, feature_s = model, 0.0
+    if config.freeze_backbone:
+        # The frozen backbone maps an image to the same features every epoch: compute them once.
+        views = config.feature_views if config.augment else 1
+        print(f"Backbone frozen: computing its features once ({views} view(s) of each training image), then training the head on them.", flush=True)
+        cached = features.cache_head_training(
+            model, pixels[train_index], labels[train_index], pixels[part["validation"]], labels[part["validation"]], num_classes, batch_size,
+            augmenter=build_augmenter(config.seed) if config.augment else None, views=views, shuffle_seed=config.seed,
+        )
+        fit_model, train_ds, validation_ds, feature_s = cached["head"], cached["train"], cached["validation"], cached["seconds"]
+        with strategy.scope():
+            fit_model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"])
+        record["feature_cache"] = {"views": views, "seconds": feature_s}
+        runs.write_json(run_dir / "record.json", record)
+        print(f"Features computed in {feature_s:.1f} s.", flush=True)
+
+    progress = ProgressLog(
+        epochs, steps_per_epoch, config.progress_every_s, run_dir / "history.csv", earlier, run_dir / CHECKPOINT_NAME, saved_model=model
+    )
     try:
-        model.fit(
+        fit_model.fit(
             train_ds,
             validation_data=validation_ds,
             epochs=epochs,
@@ -456,11 +481,12 @@ def train(config: TrainConfig) -> Path:
     runs.write_csv(run_dir / "predictions.csv", predictions)
 
     seconds = history["seconds"].tolist()
-    values = metrics.table2_metrics(y_true, y_pred, history, training_time_s=sum(seconds))
+    values = metrics.table2_metrics(y_true, y_pred, history, training_time_s=sum(seconds) + feature_s)
     steady = float(np.median(seconds[1:])) if len(seconds) > 1 else float(seconds[0])
     values.update(
         {
             "first_epoch_s": float(seconds[0]),
+            "feature_cache_s": feature_s,
             "median_epoch_s": steady,
             "train_images_per_s": len(train_index) / steady,
             "test_images_per_s": len(y_true) / inference_s,

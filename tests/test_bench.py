@@ -17,6 +17,9 @@ def test_benchmark_reports_all_pipelines(tmp_path):
         assert results[name]["inference_images_per_s"] > 0
     assert results["ratio_a_over_b"] == pytest.approx(results["a_brainlib"]["train_images_per_s"] / results["b_plain_keras"]["train_images_per_s"])
     assert results["ratio_a_over_c"] == pytest.approx(results["a_brainlib"]["train_images_per_s"] / results["c_in_memory"]["train_images_per_s"])
-    assert "a/b =" in format_results(results)
+    frozen = results["frozen_backbone"]
+    assert frozen["speedup"] == pytest.approx(frozen["uncached_run_s"] / frozen["cached_run_s"])
+    assert frozen["uncached_run_s"] == pytest.approx(frozen["run_epochs"] * frozen["run_images"] / frozen["through_backbone_train_images_per_s"])
+    assert "a/b =" in format_results(results) and "frozen backbone" in format_results(results)
     write_results(results, tmp_path / "bench.json")
     assert json.loads((tmp_path / "bench.json").read_text())["depth"] == 50
