@@ -51,7 +51,7 @@ def compute_features(extractor: keras.Model, images: np.ndarray, batch_size: int
 
 
 def feature_dataset(features: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
-    """Batch cached features with one-hot labels; each epoch sees every image once, in a random view.
+    """Batch cached features with one-hot labels: every image once per epoch, each in a random view.
 
     Args:
         features: (views, images, features) from `compute_features`.

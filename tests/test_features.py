@@ -19,7 +19,7 @@ def tiny_images():
     return rng.integers(0, 255, (24, 32, 32, 3), dtype=np.uint8), np.arange(24) % 4
 
 
-def test_cached_features_train_the_head_as_the_frozen_model_does(tiny_images):
+def test_cached_head_matches_frozen_model(tiny_images):
     images, labels = tiny_images
     uncached = _frozen_model()
     untrained = uncached.predict(images.astype("float32"), verbose=0)
@@ -36,17 +36,18 @@ def test_cached_features_train_the_head_as_the_frozen_model_does(tiny_images):
     assert np.abs(expected - untrained).max() > 1e-2  # the head did learn something
 
 
-def test_augmented_views_differ_and_keep_image_order(tiny_images):
+def test_augmented_views_keep_image_order(tiny_images):
     images, _ = tiny_images
     extractor = features.feature_extractor(_frozen_model())
     plain = features.compute_features(extractor, images, 8)
     views = features.compute_features(extractor, images, 8, augmenter=build_augmenter(1), views=3)
-    assert plain.shape == (1, 24, 2048) and views.shape == (3, 24, 2048)
+    assert plain.shape == (1, 24, 2048)
+    assert views.shape == (3, 24, 2048)
     assert not np.allclose(views[0], views[1])
     np.testing.assert_allclose(plain[0], extractor.predict(images.astype("float32"), verbose=0), atol=1e-5)
 
 
-def test_feature_dataset_draws_each_image_once_per_epoch():
+def test_feature_dataset_draws_each_image_once():
     cached = np.stack([np.full((6, 2), view, dtype=np.float32) + np.arange(6)[:, None] * 10 for view in range(3)])
     dataset = features.feature_dataset(cached, np.arange(6) % 4, 4, batch_size=6, shuffle_seed=0)
     for batch, _ in dataset.take(2):
@@ -55,7 +56,7 @@ def test_feature_dataset_draws_each_image_once_per_epoch():
         assert set((values % 10).astype(int)) <= {0, 1, 2}  # each in one of the three views
 
 
-def test_frozen_backbone_run_trains_on_cached_features(tmp_path):
+def test_frozen_run_uses_cached_features(tmp_path):
     from brainlib import runs
     from brainlib.synthetic import make_synthetic
     from brainlib.training import TrainConfig, train
@@ -66,7 +67,8 @@ def test_frozen_backbone_run_trains_on_cached_features(tmp_path):
                     weights="none", freeze_backbone=True, feature_views=2, epochs=2, split="naive")
     )
     record = runs.read_json(run_dir / "record.json")
-    assert record["status"] == "complete" and record["freeze_backbone"] is True
+    assert record["status"] == "complete"
+    assert record["freeze_backbone"] is True
     assert record["feature_cache"]["views"] == 2
     stored = runs.read_json(run_dir / "metrics.json")
     assert stored["training_time_s"] == pytest.approx(runs.load_run(run_dir)["history"]["seconds"].sum() + stored["feature_cache_s"])

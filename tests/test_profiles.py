@@ -26,19 +26,19 @@ def test_unknown_recipe():
         choose_recipe("imagenet", requested="fast")
 
 
-def test_scratch_recipe_trains_longer_on_smaller_images_in_cpu_profile():
+def test_cpu_scratch_sizes():
     cpu = get_profile("cpu")
     assert sizes_for_recipe(cpu, RECIPES["paper"]) == (128, 10)
     assert sizes_for_recipe(cpu, RECIPES["scratch"]) == (96, 30)
 
 
-def test_profiles_without_scratch_sizes_keep_their_own():
+def test_scratch_sizes_default_to_profile():
     smoke = get_profile("smoke")
     assert sizes_for_recipe(smoke, RECIPES["scratch"]) == (smoke.image_size, smoke.epochs)
     assert sizes_for_recipe(get_profile("paper"), RECIPES["scratch"]) == (256, 30)
 
 
-def test_study_splits_grouped_and_paper_profile_naive():
+def test_profile_split_modes():
     assert get_profile("cpu").split == "grouped"
     assert get_profile("smoke").split == "grouped"
     assert get_profile("paper").split == "naive"

@@ -25,7 +25,7 @@ def _run(folder, depth, mode, started, correct, total, image_size=96):
     runs.write_csv(folder / "predictions.csv", pd.DataFrame({"file": [f"{i}.jpg" for i in range(total)], "true": truth, "predicted": predicted}))
 
 
-def test_split_comparison_pairs_runs_with_the_same_settings(tmp_path):
+def test_split_comparison_pairs_same_settings(tmp_path):
     _run(tmp_path / "naive-old", 50, "naive", "2026-01-01T10:00:00", 10, 100)
     _run(tmp_path / "naive", 50, "naive", "2026-01-02T10:00:00", 90, 100)
     _run(tmp_path / "grouped", 50, "grouped", "2026-01-03T10:00:00", 60, 80)
@@ -37,8 +37,10 @@ def test_split_comparison_pairs_runs_with_the_same_settings(tmp_path):
     assert paired["naive accuracy"] == pytest.approx(0.90)
     assert paired["grouped accuracy"] == pytest.approx(0.75)
     assert paired["accuracy inflation"] == pytest.approx(0.15)
-    assert paired["naive test images"] == 100 and paired["grouped test images"] == 80
+    assert paired["naive test images"] == 100
+    assert paired["grouped test images"] == 80
     assert paired["grouped accuracy low"] < 0.75 < paired["grouped accuracy high"]
     alone = table[table["image_size"] == 128].iloc[0]
     assert alone["naive accuracy"] == pytest.approx(0.5)
-    assert pd.isna(alone["grouped accuracy"]) and pd.isna(alone["accuracy inflation"])
+    assert pd.isna(alone["grouped accuracy"])
+    assert pd.isna(alone["accuracy inflation"])

@@ -46,7 +46,7 @@ def test_load_run_without_record(tmp_path):
         runs.load_run(tmp_path)
 
 
-def test_latest_runs_filters_by_split_and_reads_old_records_as_naive(tmp_path):
+def test_latest_runs_filters_by_split(tmp_path):
     _record(tmp_path / "old", 50, "cpu", "complete", "2026-01-01T10:00:00")
     (tmp_path / "grouped").mkdir()
     runs.write_json(
