@@ -35,6 +35,7 @@ def _train(args) -> int:
                 balance=not args.no_balance,
                 freeze_backbone=args.freeze_backbone,
                 feature_views=args.feature_views,
+                devices=args.devices.split(",") if args.devices else None,
                 resume=args.resume,
                 split=args.split,
                 duplicate_threshold=args.duplicate_threshold,
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--split", choices=["naive", "grouped"], help="naive: image by image (the paper); grouped: duplicate clusters or --groups kept on one side (default: the profile's, grouped except for paper)")
     train.add_argument("--duplicate-threshold", type=int, help="perceptual-hash bits within which images count as near duplicates (grouped split)")
     train.add_argument("--groups", help="CSV with columns file and group (for example patient ids) for the grouped split")
+    train.add_argument("--devices", help="comma-separated devices to train on in parallel, for example /gpu:0,/gpu:1 (default: every GPU when there are several)")
     train.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run from its last finished epoch, with its own settings")
     train.set_defaults(handler=_train)
 

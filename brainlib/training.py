@@ -261,7 +261,13 @@ def _config_from_record(record: dict, resume: Path, progress_every_s: float) -> 
 
 
 def distribution_strategy(devices: list[str] | None = None) -> tf.distribute.Strategy:
-    """Return MirroredStrategy over `devices`, or over all GPUs when there are several, else the default."""
+    """Return the strategy to train under.
+
+    That is the strategy whose scope the caller entered (for example a MultiWorkerMirroredStrategy),
+    else MirroredStrategy over `devices`, or over all GPUs when there are several, else the default.
+    """
+    if tf.distribute.has_strategy():
+        return tf.distribute.get_strategy()
     if devices:
         return tf.distribute.MirroredStrategy(devices=devices)
     gpus = tf.config.list_logical_devices("GPU")

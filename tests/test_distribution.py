@@ -36,3 +36,14 @@ def test_two_logical_devices_train(tmp_path):
     assert record["distribution"]["replicas"] == 2
     assert record["distribution"]["global_batch_size"] == 8
     assert record["batch_size"] == 4
+
+
+def test_strategy_in_scope_is_kept():
+    import tensorflow as tf
+
+    from brainlib.training import distribution_strategy
+
+    outer = tf.distribute.MirroredStrategy(["/cpu:0"])
+    with outer.scope():
+        assert distribution_strategy() is outer
+    assert not isinstance(distribution_strategy(), tf.distribute.MirroredStrategy)
