@@ -37,6 +37,7 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python scripts/build_notebooks.py
 
-# Training and inference images/s of brainlib's pipeline, a plain Keras pipeline and in-memory tensors.
+# Training and inference images/s of brainlib's pipeline, a plain Keras pipeline and in-memory tensors,
+# and a frozen backbone with and without cached features (DEPTH=101 SIZE=96 make bench for others).
 bench: $(STAMP)
-	$(BIN)/python -m brainlib bench --depth $${DEPTH:-50} --image-size $${SIZE:-128} --out bench.json
+	$(BIN)/python -m brainlib bench --depth $${DEPTH:-50} --image-size $${SIZE:-128} --out figures/bench_resnet$${DEPTH:-50}_$${SIZE:-128}.json

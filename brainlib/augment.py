@@ -17,17 +17,20 @@ ZOOM_FRACTION = 0.1
 SHEAR_FACTOR = 0.1
 
 
-def build_augmenter(seed: int | None = None) -> keras.Sequential:
+def build_augmenter(seed: int | None = None, horizontal_flip: bool = False) -> keras.Sequential:
     """Build the augmentation pipeline: rotation, horizontal and vertical shift, zoom, shear.
 
-    The layers act only when called with `training=True`, on batches of 0-255 images.
+    With `horizontal_flip`, images are also mirrored left to right at random, first. The layers
+    act only when called with `training=True`, on batches of 0-255 images.
     """
     fill = {"fill_mode": "constant", "fill_value": 0.0}
     # Each layer gets its own seed: layers built from one seed draw the same random stream, which
     # would tie, for example, every image's rotation angle to its zoom factor.
-    seeds = [None] * 4 if seed is None else [seed + offset for offset in range(4)]
+    seeds = [None] * 5 if seed is None else [seed + offset for offset in range(5)]
+    flip = [keras.layers.RandomFlip("horizontal", seed=seeds[4])] if horizontal_flip else []
     return keras.Sequential(
-        [
+        flip
+        + [
             keras.layers.RandomRotation(ROTATION_DEGREES / 360, seed=seeds[0], **fill),
             keras.layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, seed=seeds[1], **fill),
             keras.layers.RandomZoom(ZOOM_FRACTION, seed=seeds[2], **fill),

@@ -7,7 +7,7 @@ import json
 import sys
 
 from brainlib import DEPTHS
-from brainlib.profiles import PROFILES
+from brainlib.profiles import PROFILES, RECIPES
 
 
 def _train(args) -> int:
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--image-size", type=int, help="override the profile's input side, in pixels")
     train.add_argument("--batch-size", type=int, help="override the profile's batch size")
     train.add_argument("--weights", help="imagenet, none, or a path to an .h5 weights file (default: the profile's)")
-    train.add_argument("--recipe", choices=["paper", "scratch"], help="optimiser settings (default: paper with pretrained weights, scratch without)")
+    train.add_argument("--recipe", choices=sorted(RECIPES), help="optimiser settings (default: paper with pretrained weights, scratch without)")
     train.add_argument("--mixed-precision", choices=["auto", "on", "off"], default="auto", help="bfloat16 mixed precision (auto: where supported)")
     train.add_argument("--no-augment", action="store_true", help="train without augmentation")
     train.add_argument("--no-balance", action="store_true", help="do not oversample smaller classes")

@@ -287,7 +287,7 @@ def _build_compiled_model(config, settings, weights_path, recipe, use_bf16, step
     # learning rate grows in proportion (the linear scaling rule), and one device changes nothing.
     scaled = dataclasses.replace(recipe, peak_learning_rate=recipe.peak_learning_rate * replicas)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate(scaled, steps_per_epoch, settings["epochs"])),
+        optimizer=keras.optimizers.Adam(learning_rate(scaled, steps_per_epoch, settings["epochs"]), weight_decay=recipe.weight_decay or None),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=["accuracy"],
     )
@@ -348,7 +348,7 @@ def train(config: TrainConfig) -> Path:
         num_classes,
         batch_size,
         shuffle_seed=config.seed,
-        augmenter=build_augmenter(config.seed) if config.augment else None,
+        augmenter=build_augmenter(config.seed, recipe.horizontal_flip) if config.augment else None,
     )
     validation_ds = make_dataset(pixels[part["validation"]], labels[part["validation"]], num_classes, batch_size)
 
@@ -433,7 +433,7 @@ def train(config: TrainConfig) -> Path:
         print(f"Backbone frozen: computing its features once ({views} view(s) of each training image), then training the head on them.", flush=True)
         cached = features.cache_head_training(
             model, pixels[train_index], labels[train_index], pixels[part["validation"]], labels[part["validation"]], num_classes, batch_size,
-            augmenter=build_augmenter(config.seed) if config.augment else None, views=views, shuffle_seed=config.seed,
+            augmenter=build_augmenter(config.seed, recipe.horizontal_flip) if config.augment else None, views=views, shuffle_seed=config.seed,
         )
         fit_model, train_ds, validation_ds, feature_s = cached["head"], cached["train"], cached["validation"], cached["seconds"]
         with strategy.scope():

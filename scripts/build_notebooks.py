@@ -310,8 +310,10 @@ def training(depth: int, number: int):
                 "downloaded (offline machines), the network starts from random weights, and the paper's small "
                 "learning rate barely moves it in 10 epochs (0.53 test accuracy for ResNet-50 in our trials). The "
                 "`scratch` recipe then raises the learning rate to 1e-3 with one epoch of linear warm-up and a cosine "
-                "decay, adds label smoothing 0.1, and trains longer on smaller images (the `cpu` profile: 30 epochs "
-                "at 96 px instead of 10 at 128 px, in about the same time per depth as 15 at 128 px). "
+                "decay, adds label smoothing 0.1, and trains "
+                "longer on smaller images (the `cpu` profile: 30 epochs at 96 px instead of 10 at 128 px, in about "
+                "the time of 15 epochs at 128 px). Pretrained weights already generalise, so the paper's gentle "
+                "recipe suits them; random weights need larger steps and more of them. "
                 "`scripts/recipe_trials.py` reruns the trials behind these choices; the README lists what each "
                 "change did. The run record and every title below state which weights, recipe and split were used."
             ),

@@ -11,21 +11,35 @@ records under the results folder; a trial without a complete record is listed as
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from brainlib import runs
+from brainlib.profiles import RECIPES, Recipe
 from brainlib.training import TrainConfig, train
 
-# (name, recipe, image size, epochs), in the order they were tried.
+# (name, recipe, image size, epochs), in the order they were tried. `scratch-regularised` is the
+# `scratch` recipe plus weight decay 0.05 and horizontal flips.
 TRIALS = [
     ("paper recipe, 128 px, 10 epochs", "paper", 128, 10),
     ("scratch recipe, 128 px, 10 epochs", "scratch", 128, 10),
     ("scratch recipe, 96 px, 15 epochs", "scratch", 96, 15),
     ("scratch recipe, 96 px, 30 epochs", "scratch", 96, 30),
+    ("scratch-regularised recipe, 96 px, 30 epochs", "scratch-regularised", 96, 30),
 ]
 COMMON = {"depth": 50, "profile": "cpu", "weights": "none", "split": "naive", "seed": 42}
+
+
+def same_recipe(recorded: dict, name: str) -> bool:
+    """Tell whether a run record's recipe has the settings of RECIPES[name], whatever it was called.
+
+    Fields that a record predates take their defaults, which kept the old behaviour.
+    """
+    expected = dataclasses.asdict(RECIPES[name])
+    defaults = dataclasses.asdict(Recipe(name="", peak_learning_rate=0.0))
+    return all(recorded.get(field, defaults[field]) == value for field, value in expected.items() if field != "name")
 
 
 def find_run(results_dir: Path, recipe: str, image_size: int, epochs: int) -> Path | None:
@@ -37,7 +51,7 @@ def find_run(results_dir: Path, recipe: str, image_size: int, epochs: int) -> Pa
             record["depth"] == COMMON["depth"]
             and record["seed"] == COMMON["seed"]
             and record["weights"].startswith("none")
-            and record["recipe"]["name"] == recipe
+            and same_recipe(record["recipe"], recipe)
             and (record["image_size"], record["epochs"]) == (image_size, epochs)
         ):
             found = Path(row.run_dir)

@@ -33,3 +33,13 @@ def test_augmentation_layers_get_distinct_seeds():
     augmenter = build_augmenter(seed=5)
     seeds = [layer.seed for layer in augmenter.layers]
     assert len(set(seeds)) == len(seeds)
+
+
+def test_flip_layer_only_when_asked():
+    assert [layer.name for layer in build_augmenter(1).layers if "flip" in layer.name] == []
+    flipping = build_augmenter(1, horizontal_flip=True)
+    flip = flipping.layers[0]
+    assert flip.mode == "horizontal"
+    image = np.arange(2 * 4 * 4 * 3, dtype="float32").reshape(2, 4, 4, 3)
+    mirrored = np.asarray(flip(np.repeat(image[:1], 64, axis=0), training=True))
+    assert any(np.array_equal(view, image[0, :, ::-1]) for view in mirrored)

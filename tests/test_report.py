@@ -44,3 +44,13 @@ def test_split_comparison_pairs_same_settings(tmp_path):
     assert alone["naive accuracy"] == pytest.approx(0.5)
     assert pd.isna(alone["grouped accuracy"])
     assert pd.isna(alone["accuracy inflation"])
+
+
+def test_split_comparison_plot_with_missing_side(tmp_path):
+    from brainlib import plots
+
+    _run(tmp_path / "grouped", 50, "grouped", "2026-01-03T10:00:00", 60, 80)
+    figure = plots.split_comparison(report.split_comparison(tmp_path, "cpu", resamples=50), title="one side only")
+    heights = [patch.get_height() for patch in figure.axes[0].patches]
+    assert heights[1] == pytest.approx(0.75)
+    assert pd.isna(heights[0])

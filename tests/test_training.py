@@ -66,3 +66,10 @@ def test_scratch_recipe_warms_up_then_decays():
     assert rates[2] == pytest.approx(1e-3)
     assert rates[2] > rates[3] > rates[4]
     assert rates[4] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_scratch_recipe_recorded_in_full(smoke_run):
+    import dataclasses
+
+    record = runs.read_json(smoke_run / "record.json")
+    assert record["recipe"] == dataclasses.asdict(RECIPES["scratch"])
