@@ -173,3 +173,10 @@ def test_real_data_exact_copies_match_byte_hashing():
     assert first_of_bytes == byte_copies
     found = duplicates.find_clusters(hashed, threshold=0)
     assert (found["exact_copy_of"] >= 0).sum() >= byte_copies
+
+
+def test_grouped_split_of_tiny_classes():
+    table = pd.DataFrame({"file": [f"{i}.jpg" for i in range(32)], "class": [f"c{i % 4}" for i in range(32)]})
+    split = data.split_table(table, 0, mode="grouped", groups=np.arange(32))
+    assert set(split["split"]) == {"train", "validation", "test"}
+    assert split.groupby("split")["class"].nunique().min() >= 1
