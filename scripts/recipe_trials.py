@@ -33,9 +33,9 @@ COMMON = {"depth": 50, "profile": "cpu", "weights": "none", "split": "naive", "s
 
 
 def same_recipe(recorded: dict, name: str) -> bool:
-    """Tell whether a run record's recipe has the settings of RECIPES[name], whatever it was called.
+    """Check whether a run record's recipe has the settings of RECIPES[name], whatever it was called.
 
-    Fields that a record predates take their defaults, which kept the old behaviour.
+    A field missing from an older record takes its default, which is how that older version trained.
     """
     expected = dataclasses.asdict(RECIPES[name])
     defaults = dataclasses.asdict(Recipe(name="", peak_learning_rate=0.0))
