@@ -52,11 +52,11 @@ def _time_inference(model: keras.Model, x, steps: int) -> float:
     return int(x.shape[0]) / float(np.median(durations))
 
 
-def _compiled(depth: int, size: int, bfloat16: bool) -> keras.Model:
+def _compiled(depth: int, size: int, bfloat16: bool, freeze_backbone: bool = False) -> keras.Model:
     previous = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy("mixed_bfloat16" if bfloat16 else "float32")
     try:
-        model = build_model(depth, size)
+        model = build_model(depth, size, freeze_backbone=freeze_backbone)
     finally:
         keras.mixed_precision.set_dtype_policy(previous)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="categorical_crossentropy")
@@ -78,13 +78,7 @@ def _frozen_backbone(depth, image_size, batch_size, bfloat16, pixels, labels, st
     Returns the step rates of both, the rate of computing features, and the speed-up of a whole
     frozen-backbone run of `epochs` epochs with `views` augmented views cached.
     """
-    previous = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy("mixed_bfloat16" if bfloat16 else "float32")
-    try:
-        model = build_model(depth, image_size, freeze_backbone=True)
-    finally:
-        keras.mixed_precision.set_dtype_policy(previous)
-    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="categorical_crossentropy")
+    model = _compiled(depth, image_size, bfloat16, freeze_backbone=True)
     batches = make_dataset(pixels, labels, len(CLASS_NAMES), batch_size, shuffle_seed=seed, augmenter=build_augmenter(seed)).repeat()
     through_backbone = _time_steps(model, batches, steps, warmup)
     sample = pixels[: batch_size * (steps + 1)]

@@ -156,8 +156,8 @@ def _check_class_sizes(table: pd.DataFrame) -> None:
 def _group_fold(indices: np.ndarray, labels: np.ndarray, groups: np.ndarray, fraction: float, seed: int):
     """Split `indices` into (rest, held out) with about `fraction` held out, whole groups on one side.
 
-    StratifiedGroupKFold needs no more folds than the largest class has images, so tiny data sets
-    get fewer folds and hold out more than `fraction`; the split counts printed by training show it.
+    StratifiedGroupKFold rejects more folds than the largest class has images. Tiny data sets
+    therefore get fewer folds and hold out more than `fraction`, which the split counts show.
     """
     largest_class = int(np.unique(labels[indices], return_counts=True)[1].max())
     folds = max(2, min(int(round(1 / fraction)), largest_class))

@@ -215,16 +215,16 @@ def study_split(
         return split_table(table, seed, mode=mode), grouping
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     collapsed = collapse_exact_copies(find_clusters(hash_images(table, progress=progress), threshold))
-    kept = table[table["file"].isin(collapsed["file"])].reset_index(drop=True)
+    deduplicated = table[table["file"].isin(collapsed["file"])].reset_index(drop=True)
     if groups_csv:
-        groups = load_groups(groups_csv, kept, root).to_numpy()
+        groups = load_groups(groups_csv, deduplicated, root).to_numpy()
     else:
-        groups = collapsed.set_index("file").loc[kept["file"], "cluster"].to_numpy()
+        groups = collapsed.set_index("file").loc[deduplicated["file"], "cluster"].to_numpy()
     grouping.update(
         duplicate_threshold=threshold,
         groups_from=str(groups_csv) if groups_csv else "duplicate clusters",
         groups_csv=str(groups_csv) if groups_csv else None,
-        exact_copies_removed=len(table) - len(kept),
+        exact_copies_removed=len(table) - len(deduplicated),
         groups=int(len(np.unique(groups))),
     )
-    return split_table(kept, seed, mode="grouped", groups=groups), grouping
+    return split_table(deduplicated, seed, mode="grouped", groups=groups), grouping

@@ -155,8 +155,8 @@ SETTINGS = ["depth", "weights", "recipe", "image_size", "epochs"]
 def split_comparison(results_dir: str | Path, profile: str | None = None, resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
     """Set the newest naive-split run beside the newest grouped-split run trained with the same settings.
 
-    One row per depth, weights, recipe, image size and epochs. It holds the test accuracy and macro
-    F1 of each split mode with bootstrap 95% intervals. `accuracy inflation` is naive minus grouped
+    One row per depth, weights, recipe, image size and epochs. Each row gives the test accuracy and
+    macro F1 of each split mode with bootstrap 95% intervals. `accuracy inflation` is naive minus grouped
     accuracy: what near copies of test images in training add. A side without a run is left empty.
     """
     listed = runs.list_runs(results_dir, profile=profile)
